@@ -1,0 +1,221 @@
+/**
+ * Import ("backfill"): fold other nodes' segments folders into an archive. Every file is
+ * validated before its content enters the archive; the sources are only ever read.
+ *
+ * Decision: a source file's content enters the archive through the hour's merge (its
+ * observations are normalized together with the hour's files and the result written
+ * atomically), not by copying the file first and merging after. Nothing can be lost by
+ * that: until the merged files are written the source still holds everything, and the
+ * merged result is written before any old file is deleted. It saves writing and reading
+ * every imported byte twice.
+ */
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { CHANNEL_RE, hourDir, listBatchFiles, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
+import { readBatchFile } from './read.js';
+import type { Observation } from './observation.js';
+import { MergeState, addHour, emptyMergeSummary, mergeAll, mergeHour, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
+import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
+
+export interface ImportCounts {
+  filesTotal: number;
+  filesChecked: number;
+  /** Files whose content entered the archive (at least one observation it did not hold). */
+  copied: number;
+  /** Files whose every observation the archive already held (byte-identical ones are not even read). */
+  alreadyPresent: number;
+  quarantined: Quarantined[];
+  /** Valid content, but name or bytes not canonical: imported by its records. */
+  nonCanonical: Array<{ path: string; reasons: string[] }>;
+  recordsMerged: number;
+  newObservations: number;
+}
+
+export interface ImportProgress extends ImportCounts {
+  phase: 'scanning' | 'importing' | 'merging' | 'done';
+}
+
+export interface ImportSummary extends ImportCounts {
+  importId: string;
+  sources: string[];
+  strays: Stray[];
+  problems: FileProblem[];
+  merge: MergeSummary;
+}
+
+export interface ImportOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress) => void;
+  importId?: string;
+}
+
+interface SourceFile {
+  path: string;
+  /** Path relative to its source, for messages and quarantine. */
+  rel: string;
+  name: string;
+  source: number;
+  conflict: boolean;
+}
+
+const CONFLICT_RE = /^(\d{2})[.:](\d{2})-.*\.sync-conflict-.*\.json$/;
+
+export async function importSegments(dest: string, sources: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+  const importId = opts.importId ?? newBatchId('import');
+  const sum: ImportSummary = {
+    importId, sources, filesTotal: 0, filesChecked: 0, copied: 0, alreadyPresent: 0, quarantined: [], nonCanonical: [],
+    recordsMerged: 0, newObservations: 0, strays: [], problems: [], merge: emptyMergeSummary(),
+  };
+  const progress = (phase: ImportProgress['phase']) => opts.onProgress?.({ ...sum, phase });
+  progress('scanning');
+  const destReal = await fs.realpath(dest).catch(() => path.resolve(dest));
+  const groups = new Map<string, { channel: string; hour: number; files: SourceFile[] }>();
+  for (let i = 0; i < sources.length; i++) {
+    const src = sources[i]!;
+    const srcReal = await fs.realpath(src).catch(() => path.resolve(src));
+    if (srcReal === destReal) {
+      sum.problems.push({ path: src, reason: 'is the archive itself; nothing to import' });
+      continue;
+    }
+    await scanSource(src, i, groups, sum);
+  }
+  sum.filesTotal = [...groups.values()].reduce((n, g) => n + g.files.length, 0);
+  progress('importing');
+
+  const state = await MergeState.load(dest);
+  const channels = new Set<string>();
+  try {
+    for (const g of [...groups.values()].sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : a.hour - b.hour))) {
+      opts.signal?.throwIfAborted();
+      channels.add(g.channel);
+      await withChannelLock(dest, g.channel, () => importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts));
+      progress('importing');
+    }
+    progress('merging');
+    for (const channel of [...channels].sort()) {
+      await state.save();
+      const m = await mergeAll(dest, { channel, signal: opts.signal });
+      sum.recordsMerged += m.records;
+      mergeInto(sum.merge, m);
+    }
+  } finally {
+    await state.save();
+  }
+  progress('done');
+  return sum;
+}
+
+function mergeInto(a: MergeSummary, b: MergeSummary): void {
+  for (const k of ['filesRead', 'filesWritten', 'filesRemoved', 'records', 'observations', 'hoursMerged', 'hoursSkipped'] as const) a[k] += b[k];
+  a.quarantined.push(...b.quarantined);
+  a.problems.push(...b.problems);
+  a.warnings.push(...b.warnings);
+  a.strays.push(...b.strays);
+}
+
+async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions) {
+  const present = new Set((await listBatchFiles(hourDir(dest, channel, hour), hour)).files.map((f) => f.name));
+  /** One group per file read; whether its content was new is known after the merge. */
+  const extra: Observation[][] = [];
+  for (const f of files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
+    opts.signal?.throwIfAborted();
+    sum.filesChecked++;
+    const parsedName = parseBatchFileName(f.name);
+    if (!f.conflict && parsedName && !parsedName.colon && present.has(f.name)) {
+      sum.alreadyPresent++;
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = await readBatchFile(f.path, parsedName?.hash, false);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const reason = err.code === 'ENOENT' ? 'vanished during the import' : `cannot read: ${err.message}`;
+      if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason });
+      else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, reason));
+      continue;
+    }
+    if (parsed.observations.length) extra.push(parsed.observations);
+    if (parsed.problems.length) {
+      const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+      const whole = parsed.observations.length === 0;
+      sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`));
+      continue;
+    }
+    const reasons = [...parsed.nonCanonical];
+    if (!parsed.hashMatches) reasons.push('name does not match the content hash');
+    if (parsedName?.colon) reasons.push('MM:SS name (rewritten as MM.SS)');
+    if (f.conflict) reasons.push('sync conflict copy');
+    if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
+  }
+  try {
+    const r = await mergeHour(dest, channel, hour, { extra, state, signal: opts.signal });
+    addHour(sum.merge, r);
+    sum.recordsMerged += r.records;
+    for (const n of r.newObservations) {
+      sum.newObservations += n;
+      if (n > 0) sum.copied++;
+      else sum.alreadyPresent++;
+    }
+    sum.quarantined.push(...r.quarantined);
+    sum.problems.push(...r.problems);
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    // A failed write (disk full, ...) leaves the hour's old files in place; the source still holds the rest.
+    sum.problems.push({ path: hourDir(dest, channel, hour), reason: `merge failed, nothing of this hour was changed or lost: ${(e as Error).message}` });
+  }
+}
+
+const quarantineRel = (f: SourceFile) => path.join(`source-${f.source + 1}`, f.rel);
+
+async function scanSource(src: string, index: number, groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>, sum: ImportSummary) {
+  const st = await fs.lstat(src).catch((e: NodeJS.ErrnoException) => e);
+  if (st instanceof Error) {
+    sum.problems.push({ path: src, reason: st.code === 'ENOENT' ? 'source folder does not exist' : `cannot read: ${st.message}` });
+    return;
+  }
+  if (!st.isDirectory()) {
+    sum.problems.push({ path: src, reason: 'source is not a folder' });
+    return;
+  }
+  const stray = (p: string, reason: string) => sum.strays.push({ path: p, reason });
+  for (const ch of await entries(src, sum)) {
+    if (ch.name.startsWith('.')) continue; // the other node's own state and quarantine
+    const chPath = path.join(src, ch.name);
+    if (ch.isSymbolicLink()) { stray(chPath, 'symbolic link, not followed'); continue; }
+    if (!ch.isDirectory()) { stray(chPath, 'not a channel folder'); continue; }
+    if (!CHANNEL_RE.test(ch.name)) { stray(chPath, 'folder name is not a Twitch channel name'); continue; }
+    const chat = path.join(chPath, 'chat');
+    const chatSt = await fs.lstat(chat).catch(() => null);
+    if (!chatSt) continue; // a channel folder without chat (video segments, say): nothing for us
+    if (!chatSt.isDirectory() || chatSt.isSymbolicLink()) { stray(chat, 'chat is not a folder (links are not followed)'); continue; }
+    for (const h of await entries(chat, sum)) {
+      const hPath = path.join(chat, h.name);
+      const hour = parseHourName(h.name);
+      if (h.isSymbolicLink()) { stray(hPath, 'symbolic link, not followed'); continue; }
+      if (hour === null) { stray(hPath, h.isDirectory() ? 'folder name is not an hour (YYYY-MM-DDTHH)' : strayReason(h.name)); continue; }
+      if (!h.isDirectory()) { stray(hPath, 'hour name but not a folder'); continue; }
+      for (const f of await entries(hPath, sum)) {
+        const fPath = path.join(hPath, f.name);
+        if (f.isSymbolicLink()) { stray(fPath, 'symbolic link, not followed'); continue; }
+        if (f.isDirectory()) { stray(fPath, 'folder nested in an hour folder, not imported'); continue; }
+        const conflict = CONFLICT_RE.test(f.name);
+        if (!f.isFile() || (!conflict && !parseBatchFileName(f.name))) { stray(fPath, f.isFile() ? strayReason(f.name) : 'not a regular file'); continue; }
+        if (conflict) stray(fPath, 'sync conflict copy: its records are imported');
+        const key = `${ch.name}/${hour}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { channel: ch.name, hour, files: [] }));
+        g.files.push({ path: fPath, rel: path.relative(src, fPath), name: f.name, source: index, conflict });
+      }
+    }
+  }
+}
+
+async function entries(dir: string, sum: ImportSummary): Promise<Dirent[]> {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch (e) {
+    sum.problems.push({ path: dir, reason: `cannot read folder: ${(e as Error).message}` });
+    return [];
+  }
+}

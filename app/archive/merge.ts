@@ -1,0 +1,341 @@
+/**
+ * Merging on disk (SPEC §6 "Files"): an hour folder is normalized by reading every batch
+ * file in it, writing the minute files of the result that are missing, and only then
+ * deleting the files that are not part of the result. A crash at any point leaves old or
+ * new files (or both), never less; the next run finishes the job.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { batchFileName, chatDir, hourDir, hourName, listBatchFiles, listChannels, listHours, minuteStart, type Stray } from './layout.js';
+import { contentHash, type EncodedLine } from './encode.js';
+import { normalize, type NormalizeWarning } from './normalize.js';
+import { observationHour, type Observation } from './observation.js';
+import { readBatchFile } from './read.js';
+import { writeFileAtomic } from './atomic.js';
+import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
+
+export interface FileProblem {
+  path: string;
+  reason: string;
+}
+
+export interface MergeCounts {
+  filesRead: number;
+  filesWritten: number;
+  filesRemoved: number;
+  records: number;
+  observations: number;
+}
+
+export interface MergeHourResult extends MergeCounts {
+  channel: string;
+  hour: number;
+  skipped: boolean;
+  /** Observations there were before this merge (in the folder, not counting `extra`). */
+  observationsBefore: number;
+  /** Observations of `extra` the folder did not hold yet, per group of `extra`. */
+  newObservations: number[];
+  /** Hours that received observations filed here by mistake; they need normalizing too. */
+  relocatedTo: number[];
+  quarantined: Quarantined[];
+  problems: FileProblem[];
+  warnings: NormalizeWarning[];
+}
+
+const STATE_DIR = '.chat-archiver';
+
+/** Which hours are settled: hour → digest of the file names it held after its last normalization. */
+export class MergeState {
+  private hours = new Map<string, string>();
+  private dirty = false;
+  private constructor(private readonly file: string) {}
+
+  static async load(segments: string): Promise<MergeState> {
+    const s = new MergeState(path.join(segments, STATE_DIR, 'merge-state.json'));
+    try {
+      const j = JSON.parse(await fs.readFile(s.file, 'utf8')) as { version: number; hours: Record<string, string> };
+      if (j.version === 1) for (const [k, v] of Object.entries(j.hours)) if (typeof v === 'string') s.hours.set(k, v);
+    } catch {
+      // No state yet, or unreadable: every hour is simply normalized once more.
+    }
+    return s;
+  }
+
+  isSettled(channel: string, hour: number, names: string[]): boolean {
+    return this.hours.get(`${channel}/${hourName(hour)}`) === digestNames(names);
+  }
+
+  settle(channel: string, hour: number, names: string[]): void {
+    this.hours.set(`${channel}/${hourName(hour)}`, digestNames(names));
+    this.dirty = true;
+  }
+
+  async save(): Promise<void> {
+    if (!this.dirty) return;
+    const hours = Object.fromEntries([...this.hours].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    await writeFileAtomic(this.file, Buffer.from(JSON.stringify({ version: 1, hours })), true);
+    this.dirty = false;
+  }
+}
+
+function digestNames(names: string[]): string {
+  return createHash('sha256').update([...names].sort().join('\n')).digest('base64url');
+}
+
+/** Conflict copies made by sync tools that still hold a batch: merged in, left in place, reported. */
+const CONFLICT_RE = /^(\d{2})[.:](\d{2})-.*\.sync-conflict-.*\.json$/;
+
+async function hourInputs(dir: string, hour: number) {
+  const { files, strays } = await listBatchFiles(dir, hour);
+  const conflicts = strays.filter((s) => CONFLICT_RE.test(path.basename(s.path)));
+  const names = [...files.map((f) => f.name), ...conflicts.map((c) => path.basename(c.path))];
+  return { files, conflicts, strays, names };
+}
+
+const chains = new Map<string, Promise<unknown>>();
+/** Serializes work on one channel of one archive within this process (merge loop vs import). */
+export function withChannelLock<T>(segments: string, channel: string, fn: () => Promise<T>): Promise<T> {
+  const key = path.resolve(segments) + '\0' + channel;
+  const prev = chains.get(key) ?? Promise.resolve();
+  const run = prev.then(fn, fn);
+  const tail = run.catch(() => {});
+  chains.set(key, tail);
+  void tail.then(() => {
+    if (chains.get(key) === tail) chains.delete(key);
+  });
+  return run;
+}
+
+export interface MergeHourOptions {
+  state?: MergeState;
+  /** Observations arriving from outside the folder (an import, one group per file); they belong to any hour. */
+  extra?: Observation[][];
+  /** Normalize even if the state says the hour is settled. */
+  force?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function mergeHour(segments: string, channel: string, hour: number, opts: MergeHourOptions = {}): Promise<MergeHourResult> {
+  const dir = hourDir(segments, channel, hour);
+  const result: MergeHourResult = {
+    channel, hour, skipped: false, filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0,
+    observationsBefore: 0, newObservations: [], relocatedTo: [], quarantined: [], problems: [], warnings: [],
+  };
+  const { files, conflicts, names } = await hourInputs(dir, hour);
+  const extra = opts.extra ?? [];
+  if (!opts.force && extra.length === 0 && opts.state?.isSettled(channel, hour, names)) {
+    result.skipped = true;
+    return result;
+  }
+  const own: Observation[] = [];
+  const foreign = new Map<number, Observation[]>();
+  const file = (o: Observation) => {
+    const h = observationHour(o);
+    if (h === hour) own.push(o);
+    else {
+      let list = foreign.get(h);
+      if (!list) foreign.set(h, (list = []));
+      list.push(o);
+    }
+  };
+  const known = new Map<string, Set<string>>();
+  const damaged: Array<{ path: string; reason: string; bytes?: Buffer }> = [];
+  const inputs = [...files.map((f) => ({ path: f.path, hash: f.hash as string | undefined, conflict: false })), ...conflicts.map((c) => ({ path: c.path, hash: undefined, conflict: true }))];
+  for (const input of inputs) {
+    opts.signal?.throwIfAborted();
+    let parsed;
+    try {
+      parsed = await readBatchFile(input.path, input.hash, false);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
+      // Unreadable: normalizing without it could delete nothing of it, but would leave the hour half-known. Leave the hour alone.
+      result.problems.push({ path: input.path, reason: `cannot read: ${err.message}` });
+      return result;
+    }
+    result.filesRead++;
+    for (const o of parsed.observations) {
+      file(o);
+      result.observationsBefore++;
+      if (extra.length) remember(known, o);
+    }
+    if (parsed.problems.length) {
+      const reason = parsed.problems.map((p) => `line ${p.line}: ${p.reason}`).join('\n');
+      damaged.push({ path: input.path, reason });
+      if (input.conflict) result.problems.push({ path: input.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
+    }
+  }
+  for (const group of extra) {
+    let fresh = 0;
+    for (const o of group) {
+      file(o);
+      if (remember(known, o)) fresh++;
+    }
+    result.newObservations.push(fresh);
+  }
+
+  const normalized = normalize(own);
+  result.warnings = normalized.warnings;
+  result.observations = normalized.observations;
+  result.records = normalized.lines.length;
+  const keep = new Set<string>();
+  for (const [name, bytes] of minuteFiles(normalized.lines)) {
+    keep.add(name);
+    if (await writeFileAtomic(path.join(dir, name), bytes)) result.filesWritten++;
+  }
+  for (const [h, obs] of [...foreign].sort((a, b) => a[0] - b[0])) {
+    const target = hourDir(segments, channel, h);
+    for (const [name, bytes] of minuteFiles(normalize(obs).lines)) {
+      if (await writeFileAtomic(path.join(target, name), bytes)) result.filesWritten++;
+    }
+    result.relocatedTo.push(h);
+  }
+  // Everything is written; now the inputs that the result replaces can go.
+  const qid = damaged.length ? newBatchId('merge') : '';
+  for (const d of damaged) {
+    if (conflicts.some((c) => c.path === d.path)) continue;
+    const rel = path.relative(segments, d.path);
+    const q = await quarantine(segments, qid, rel, d.path, d.reason);
+    result.quarantined.push(q);
+    if (!q.copy) {
+      result.problems.push({ path: d.path, reason: 'could not be quarantined, left in place' });
+      keep.add(path.basename(d.path));
+    }
+  }
+  for (const f of files) {
+    if (keep.has(f.name)) continue;
+    await fs.rm(f.path, { force: true });
+    result.filesRemoved++;
+  }
+  if (opts.state) {
+    const after = await hourInputs(dir, hour);
+    opts.state.settle(channel, hour, after.names);
+  }
+  return result;
+}
+
+/** Adds an observation to a set of them; true if it was not there yet. */
+function remember(known: Map<string, Set<string>>, o: Observation): boolean {
+  let s = known.get(o.key);
+  if (!s) known.set(o.key, (s = new Set()));
+  const k = o.receiver + '\0' + o.received;
+  if (s.has(k)) return false;
+  s.add(k);
+  return true;
+}
+
+/** Groups canonical lines (already in file order) into minute files: name → bytes. */
+export function minuteFiles(lines: EncodedLine[]): Map<string, Buffer> {
+  const byMinute = new Map<number, string[]>();
+  for (const l of lines) {
+    const m = minuteStart(l.time);
+    let list = byMinute.get(m);
+    if (!list) byMinute.set(m, (list = []));
+    list.push(l.line);
+  }
+  const out = new Map<string, Buffer>();
+  for (const [m, list] of byMinute) {
+    const bytes = Buffer.from(list.join('\n') + '\n', 'utf8');
+    out.set(batchFileName(m, contentHash(bytes)), bytes);
+  }
+  return out;
+}
+
+export interface MergeSummary extends MergeCounts {
+  hoursMerged: number;
+  hoursSkipped: number;
+  quarantined: Quarantined[];
+  problems: FileProblem[];
+  warnings: NormalizeWarning[];
+  strays: Stray[];
+}
+
+export interface MergeAllOptions {
+  channel?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: { channel: string; hoursDone: number; hoursTotal: number }) => void;
+}
+
+export const emptyMergeSummary = (): MergeSummary => ({
+  filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0, hoursMerged: 0, hoursSkipped: 0,
+  quarantined: [], problems: [], warnings: [], strays: [],
+});
+
+export function addHour(sum: MergeSummary, r: MergeHourResult): void {
+  if (r.skipped) {
+    sum.hoursSkipped++;
+    return;
+  }
+  sum.hoursMerged++;
+  sum.filesRead += r.filesRead;
+  sum.filesWritten += r.filesWritten;
+  sum.filesRemoved += r.filesRemoved;
+  sum.records += r.records;
+  sum.observations += r.observations;
+  sum.quarantined.push(...r.quarantined);
+  sum.problems.push(...r.problems);
+  sum.warnings.push(...r.warnings);
+}
+
+/** Settles every hour that needs it, in every channel (or one), until nothing moves. */
+export async function mergeAll(segments: string, opts: MergeAllOptions = {}): Promise<MergeSummary> {
+  const sum = emptyMergeSummary();
+  const state = await MergeState.load(segments);
+  let channels: string[];
+  if (opts.channel) channels = [opts.channel];
+  else {
+    const l = await listChannels(segments);
+    channels = l.channels;
+    sum.strays.push(...l.strays);
+  }
+  try {
+    for (const channel of channels) {
+      await withChannelLock(segments, channel, () => mergeChannel(segments, channel, state, sum, opts));
+    }
+  } finally {
+    await state.save();
+  }
+  return sum;
+}
+
+async function mergeChannel(segments: string, channel: string, state: MergeState, sum: MergeSummary, opts: MergeAllOptions): Promise<void> {
+  const { hours, strays } = await listHours(segments, channel);
+  sum.strays.push(...strays);
+  let todo = hours;
+  let done = 0;
+  let total = todo.length;
+  // Relocated observations make their target hour pending; a pass after a pass catches them.
+  for (let pass = 0; todo.length > 0; pass++) {
+    const next = new Set<number>();
+    for (const hour of todo) {
+      opts.signal?.throwIfAborted();
+      const r = await mergeHour(segments, channel, hour, { state, signal: opts.signal });
+      addHour(sum, r);
+      for (const h of r.relocatedTo) next.add(h);
+      opts.onProgress?.({ channel, hoursDone: ++done, hoursTotal: total });
+    }
+    todo = [...next].sort((a, b) => a - b);
+    total += todo.length;
+    if (pass > 3) {
+      // Relocation moves observations into their own hour, which never relocates again; this is a guard only.
+      sum.problems.push({ path: chatDir(segments, channel), reason: 'hours kept relocating observations; stopped' });
+      break;
+    }
+  }
+}
+
+/** Hours whose files changed since they were last normalized. */
+export async function pendingHours(segments: string, channel?: string): Promise<Array<{ channel: string; hour: number }>> {
+  const state = await MergeState.load(segments);
+  const channels = channel ? [channel] : (await listChannels(segments)).channels;
+  const out: Array<{ channel: string; hour: number }> = [];
+  for (const c of channels) {
+    for (const hour of (await listHours(segments, c)).hours) {
+      const { names } = await hourInputs(hourDir(segments, c, hour), hour);
+      if (!state.isSettled(c, hour, names)) out.push({ channel: c, hour });
+    }
+  }
+  return out;
+}
+

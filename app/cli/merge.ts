@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { mergeAll, type MergeSummary } from '../archive/merge.js';
+import { CHANNEL_RE } from '../archive/layout.js';
+import { EXIT_OK, EXIT_PROBLEMS, UsageError, interruptSignal, requireFolder, isAbort, reporter, type Reporter } from './output.js';
+
+export function register(program: Command): void {
+  program
+    .command('merge')
+    .description('normalize every hour that needs it (several files per minute, new files since the last merge)')
+    .requiredOption('--segments <dir>', 'the archive')
+    .option('--channel <name>', 'only this channel')
+    .option('--watch <seconds>', 'keep merging every N seconds until interrupted')
+    .option('--json', 'print one JSON summary on stdout (with --watch: one per round)')
+    .action(async (o: { segments: string; channel?: string; watch?: string; json?: boolean }) => {
+      if (o.channel !== undefined && !CHANNEL_RE.test(o.channel)) throw new UsageError(`invalid channel name "${o.channel}": 1–25 characters a–z, 0–9, _`);
+      const every = o.watch === undefined ? undefined : Number(o.watch);
+      if (every !== undefined && !(Number.isFinite(every) && every > 0)) throw new UsageError(`--watch takes a number of seconds > 0, not "${o.watch}"`);
+      requireFolder(o.segments);
+      const out = reporter(!!o.json);
+      const signal = interruptSignal();
+      let problems = false;
+      try {
+        do {
+          const s = await mergeAll(o.segments, {
+            channel: o.channel,
+            signal,
+            onProgress: (p) => out.progress(`merge ${p.channel}`, p.hoursDone, p.hoursTotal),
+          });
+          problems = s.problems.length > 0 || s.quarantined.length > 0;
+          print(out, s);
+          if (every !== undefined) await sleep(every * 1000, signal);
+        } while (every !== undefined && !signal.aborted);
+      } catch (e) {
+        if (!isAbort(e)) {
+          out.warn(`merge failed: ${(e as Error).message}`);
+          problems = true;
+        }
+      }
+      process.exitCode = problems ? EXIT_PROBLEMS : EXIT_OK;
+    });
+}
+
+function print(out: Reporter, s: MergeSummary): void {
+  out.result(
+    {
+      ok: s.problems.length === 0 && s.quarantined.length === 0,
+      filesRead: s.filesRead, written: s.filesWritten, removed: s.filesRemoved, quarantined: s.quarantined.length,
+      records: s.records, observations: s.observations, hoursMerged: s.hoursMerged, hoursSkipped: s.hoursSkipped,
+      problems: s.problems, quarantinedFiles: s.quarantined, warnings: s.warnings.length,
+    },
+    [
+      `merged ${s.hoursMerged} hour(s), ${s.hoursSkipped} already settled; read ${s.filesRead} file(s), wrote ${s.filesWritten}, removed ${s.filesRemoved}`,
+      `  ${s.records} records, ${s.observations} observations`,
+      ...s.quarantined.map((q) => `  quarantined ${q.path}: ${q.reason.replace(/\n/g, '; ')}`),
+      ...s.problems.map((p) => `  problem: ${p.path}: ${p.reason}`),
+    ].join('\n'),
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+  });
+}

@@ -1,0 +1,84 @@
+/** What every command shares: exit codes, --json output, progress on stderr, Ctrl-C to cancel. */
+import { statSync } from 'node:fs';
+import { SingleBar, Presets } from 'cli-progress';
+
+export const EXIT_OK = 0;
+export const EXIT_PROBLEMS = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {}
+
+export interface Reporter {
+  json: boolean;
+  /** Prints the command's result: one JSON object with --json, text otherwise. */
+  result(summary: object, text: string): void;
+  progress(label: string, done: number, total: number, detail?: string): void;
+  done(): void;
+  warn(message: string): void;
+}
+
+export function reporter(json: boolean): Reporter {
+  const tty = process.stderr.isTTY === true;
+  let bar: SingleBar | undefined;
+  let last = 0;
+  return {
+    json,
+    result(summary, text) {
+      this.done();
+      if (json) process.stdout.write(JSON.stringify(summary) + '\n');
+      else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+    },
+    progress(label, done, total, detail = '') {
+      if (total === 0) return;
+      if (tty) {
+        if (!bar) {
+          bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {detail}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+          bar.start(total, done, { detail });
+        }
+        bar.setTotal(total);
+        bar.update(done, { detail });
+      } else if (Date.now() - last > 2000 || done === total) {
+        last = Date.now();
+        process.stderr.write(`${label}: ${done}/${total} ${detail}\n`);
+      }
+    },
+    done() {
+      bar?.stop();
+      bar = undefined;
+    },
+    warn(message) {
+      this.done();
+      process.stderr.write(message + '\n');
+    },
+  };
+}
+
+/** An AbortSignal that fires on the first Ctrl-C / SIGTERM; a second one exits at once. */
+export function interruptSignal(): AbortSignal {
+  const ac = new AbortController();
+  const onSig = () => {
+    if (ac.signal.aborted) process.exit(130);
+    process.stderr.write('\ncancelling (again to force)...\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSig);
+  process.on('SIGTERM', onSig);
+  return ac.signal;
+}
+
+export const isAbort = (e: unknown) => e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'ABORT_ERR');
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Commands that read an archive need it to exist; a typo should not look like an empty archive. */
+export function requireFolder(dir: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${dir}: no such folder`);
+  }
+  if (!isDir) throw new UsageError(`${dir}: not a folder`);
+}
