@@ -100,16 +100,17 @@ const TIME_KEYS = new Set(['time', 'time_range', 'receivers', 'receiver_ranges']
  */
 export function encodeWithIdentity(r: ChatRecord): { line: string; identity: string } {
   const keys = Object.keys(r).sort();
-  let line = '{';
-  let identity = '{';
+  // Arrays joined once give flat strings; `+=` chains would be flattened later, by every Map lookup.
+  const all: string[] = [];
+  const id: string[] = [];
   for (const k of keys) {
     const v = r[k];
     if (v === undefined) continue;
     const piece = JSON.stringify(k) + ':' + canonicalJson(v);
-    line += (line.length > 1 ? ',' : '') + piece;
-    if (!TIME_KEYS.has(k)) identity += (identity.length > 1 ? ',' : '') + piece;
+    all.push(piece);
+    if (!TIME_KEYS.has(k)) id.push(piece);
   }
-  return { line: line + '}', identity: identity + '}' };
+  return { line: '{' + all.join(',') + '}', identity: '{' + id.join(',') + '}' };
 }
 
 /**

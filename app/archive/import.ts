@@ -13,8 +13,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { CHANNEL_RE, hourDir, listBatchFiles, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
 import { readBatchFile } from './read.js';
-import type { Observation } from './observation.js';
-import { MergeState, addHour, emptyMergeSummary, mergeAll, mergeHour, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
+import { HourMerge, MergeState, addHour, emptyMergeSummary, mergeAll, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 
 export interface ImportCounts {
@@ -115,8 +114,12 @@ function mergeInto(a: MergeSummary, b: MergeSummary): void {
 
 async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions) {
   const present = new Set((await listBatchFiles(hourDir(dest, channel, hour), hour)).files.map((f) => f.name));
-  /** One group per file read; whether its content was new is known after the merge. */
-  const extra: Observation[][] = [];
+  const work = await HourMerge.open(dest, channel, hour, { state, signal: opts.signal, expectExtra: true });
+  if (work.result.problems.length) {
+    // The archive's own hour cannot be read completely; merging into it now could not be trusted.
+    sum.problems.push(...work.result.problems.map((p) => ({ ...p, reason: `${p.reason}; this hour was not imported (the sources still hold it)` })));
+    return;
+  }
   for (const f of files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
     opts.signal?.throwIfAborted();
     sum.filesChecked++;
@@ -135,7 +138,12 @@ async function importHour(dest: string, channel: string, hour: number, files: So
       else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, reason));
       continue;
     }
-    if (parsed.observations.length) extra.push(parsed.observations);
+    if (parsed.observations.length) {
+      const fresh = work.add(parsed.observations);
+      sum.newObservations += fresh;
+      if (fresh > 0) sum.copied++;
+      else sum.alreadyPresent++;
+    }
     if (parsed.problems.length) {
       const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
       const whole = parsed.observations.length === 0;
@@ -149,14 +157,10 @@ async function importHour(dest: string, channel: string, hour: number, files: So
     if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
   }
   try {
-    const r = await mergeHour(dest, channel, hour, { extra, state, signal: opts.signal });
+    await work.commit();
+    const r = work.result;
     addHour(sum.merge, r);
     sum.recordsMerged += r.records;
-    for (const n of r.newObservations) {
-      sum.newObservations += n;
-      if (n > 0) sum.copied++;
-      else sum.alreadyPresent++;
-    }
     sum.quarantined.push(...r.quarantined);
     sum.problems.push(...r.problems);
   } catch (e) {

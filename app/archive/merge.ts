@@ -7,9 +7,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { batchFileName, chatDir, hourDir, hourName, listBatchFiles, listChannels, listHours, minuteStart, type Stray } from './layout.js';
+import { batchFileName, chatDir, hourDir, hourName, listBatchFiles, listChannels, listHours, minuteStart, type BatchFile, type Stray } from './layout.js';
 import { contentHash, type EncodedLine } from './encode.js';
-import { normalize, type NormalizeWarning } from './normalize.js';
+import { ObservationSet, normalize, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 import { readBatchFile } from './read.js';
 import { writeFileAtomic } from './atomic.js';
@@ -109,120 +109,137 @@ export function withChannelLock<T>(segments: string, channel: string, fn: () => 
 
 export interface MergeHourOptions {
   state?: MergeState;
-  /** Observations arriving from outside the folder (an import, one group per file); they belong to any hour. */
-  extra?: Observation[][];
   /** Normalize even if the state says the hour is settled. */
   force?: boolean;
   signal?: AbortSignal;
 }
 
 export async function mergeHour(segments: string, channel: string, hour: number, opts: MergeHourOptions = {}): Promise<MergeHourResult> {
-  const dir = hourDir(segments, channel, hour);
-  const result: MergeHourResult = {
-    channel, hour, skipped: false, filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0,
-    observationsBefore: 0, newObservations: [], relocatedTo: [], quarantined: [], problems: [], warnings: [],
-  };
-  const { files, conflicts, names } = await hourInputs(dir, hour);
-  const extra = opts.extra ?? [];
-  if (!opts.force && extra.length === 0 && opts.state?.isSettled(channel, hour, names)) {
-    result.skipped = true;
-    return result;
-  }
-  const own: Observation[] = [];
-  const foreign = new Map<number, Observation[]>();
-  const file = (o: Observation) => {
-    const h = observationHour(o);
-    if (h === hour) own.push(o);
-    else {
-      let list = foreign.get(h);
-      if (!list) foreign.set(h, (list = []));
-      list.push(o);
-    }
-  };
-  const known = new Map<string, Set<string>>();
-  const damaged: Array<{ path: string; reason: string; bytes?: Buffer }> = [];
-  const inputs = [...files.map((f) => ({ path: f.path, hash: f.hash as string | undefined, conflict: false })), ...conflicts.map((c) => ({ path: c.path, hash: undefined, conflict: true }))];
-  for (const input of inputs) {
-    opts.signal?.throwIfAborted();
-    let parsed;
-    try {
-      parsed = await readBatchFile(input.path, input.hash, false);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
-      // Unreadable: normalizing without it could delete nothing of it, but would leave the hour half-known. Leave the hour alone.
-      result.problems.push({ path: input.path, reason: `cannot read: ${err.message}` });
-      return result;
-    }
-    result.filesRead++;
-    for (const o of parsed.observations) {
-      file(o);
-      result.observationsBefore++;
-      if (extra.length) remember(known, o);
-    }
-    if (parsed.problems.length) {
-      const reason = parsed.problems.map((p) => `line ${p.line}: ${p.reason}`).join('\n');
-      damaged.push({ path: input.path, reason });
-      if (input.conflict) result.problems.push({ path: input.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
-    }
-  }
-  for (const group of extra) {
-    let fresh = 0;
-    for (const o of group) {
-      file(o);
-      if (remember(known, o)) fresh++;
-    }
-    result.newObservations.push(fresh);
-  }
-
-  const normalized = normalize(own);
-  result.warnings = normalized.warnings;
-  result.observations = normalized.observations;
-  result.records = normalized.lines.length;
-  const keep = new Set<string>();
-  for (const [name, bytes] of minuteFiles(normalized.lines)) {
-    keep.add(name);
-    if (await writeFileAtomic(path.join(dir, name), bytes)) result.filesWritten++;
-  }
-  for (const [h, obs] of [...foreign].sort((a, b) => a[0] - b[0])) {
-    const target = hourDir(segments, channel, h);
-    for (const [name, bytes] of minuteFiles(normalize(obs).lines)) {
-      if (await writeFileAtomic(path.join(target, name), bytes)) result.filesWritten++;
-    }
-    result.relocatedTo.push(h);
-  }
-  // Everything is written; now the inputs that the result replaces can go.
-  const qid = damaged.length ? newBatchId('merge') : '';
-  for (const d of damaged) {
-    if (conflicts.some((c) => c.path === d.path)) continue;
-    const rel = path.relative(segments, d.path);
-    const q = await quarantine(segments, qid, rel, d.path, d.reason);
-    result.quarantined.push(q);
-    if (!q.copy) {
-      result.problems.push({ path: d.path, reason: 'could not be quarantined, left in place' });
-      keep.add(path.basename(d.path));
-    }
-  }
-  for (const f of files) {
-    if (keep.has(f.name)) continue;
-    await fs.rm(f.path, { force: true });
-    result.filesRemoved++;
-  }
-  if (opts.state) {
-    const after = await hourInputs(dir, hour);
-    opts.state.settle(channel, hour, after.names);
-  }
-  return result;
+  const work = await HourMerge.open(segments, channel, hour, opts);
+  if (!work.result.skipped && work.result.problems.length === 0) await work.commit();
+  return work.result;
 }
 
-/** Adds an observation to a set of them; true if it was not there yet. */
-function remember(known: Map<string, Set<string>>, o: Observation): boolean {
-  let s = known.get(o.key);
-  if (!s) known.set(o.key, (s = new Set()));
-  const k = o.receiver + '\0' + o.received;
-  if (s.has(k)) return false;
-  s.add(k);
-  return true;
+/**
+ * One hour being normalized: `open` reads the folder, `add` takes observations from
+ * outside it (an import; they may belong to any hour), `commit` writes and then deletes.
+ * Observations are grouped as they arrive (ObservationSet), which keeps a big hour small.
+ */
+export class HourMerge {
+  readonly result: MergeHourResult;
+  private readonly own = new ObservationSet();
+  private readonly foreign = new Map<number, ObservationSet>();
+  private readonly damaged: Array<{ path: string; reason: string }> = [];
+  private files: BatchFile[] = [];
+  private conflicts: Stray[] = [];
+
+  private constructor(
+    private readonly segments: string,
+    private readonly channel: string,
+    private readonly hour: number,
+    private readonly opts: MergeHourOptions,
+  ) {
+    this.result = {
+      channel, hour, skipped: false, filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0,
+      observationsBefore: 0, newObservations: [], relocatedTo: [], quarantined: [], problems: [], warnings: [],
+    };
+  }
+
+  /** Reads the hour's folder; `skipped` when it is settled, problems when a file cannot be read. */
+  static async open(segments: string, channel: string, hour: number, opts: MergeHourOptions & { expectExtra?: boolean } = {}): Promise<HourMerge> {
+    const w = new HourMerge(segments, channel, hour, opts);
+    const { files, conflicts, names } = await hourInputs(w.dir, hour);
+    w.files = files;
+    w.conflicts = conflicts;
+    if (!opts.force && !opts.expectExtra && opts.state?.isSettled(channel, hour, names)) {
+      w.result.skipped = true;
+      return w;
+    }
+    const inputs = [...files.map((f) => ({ path: f.path, hash: f.hash as string | undefined, conflict: false })), ...conflicts.map((c) => ({ path: c.path, hash: undefined, conflict: true }))];
+    for (const input of inputs) {
+      opts.signal?.throwIfAborted();
+      let parsed;
+      try {
+        parsed = await readBatchFile(input.path, input.hash, false);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
+        // Unreadable: the hour stays as it is (commit refuses) rather than be half-known.
+        w.result.problems.push({ path: input.path, reason: `cannot read: ${err.message}` });
+        return w;
+      }
+      w.result.filesRead++;
+      for (const o of parsed.observations) {
+        w.file(o);
+        w.result.observationsBefore++;
+      }
+      if (parsed.problems.length) {
+        const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+        if (input.conflict) w.result.problems.push({ path: input.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
+        else w.damaged.push({ path: input.path, reason });
+      }
+    }
+    return w;
+  }
+
+  get dir(): string {
+    return hourDir(this.segments, this.channel, this.hour);
+  }
+
+  /** Adds one file's worth of observations from outside; returns how many were new to the folder. */
+  add(observations: Observation[]): number {
+    let fresh = 0;
+    for (const o of observations) if (this.file(o)) fresh++;
+    this.result.newObservations.push(fresh);
+    return fresh;
+  }
+
+  private file(o: Observation): boolean {
+    const h = observationHour(o);
+    if (h === this.hour) return this.own.add(o);
+    let set = this.foreign.get(h);
+    if (!set) this.foreign.set(h, (set = new ObservationSet()));
+    return set.add(o);
+  }
+
+  /** Writes the result, then removes what it replaces. A throw leaves every old file in place. */
+  async commit(): Promise<void> {
+    const { result, segments, channel, hour, opts } = this;
+    if (result.problems.some((p) => p.reason.startsWith('cannot read'))) return;
+    opts.signal?.throwIfAborted();
+    const normalized = normalize(this.own);
+    result.warnings = normalized.warnings;
+    result.observations = normalized.observations;
+    result.records = normalized.lines.length;
+    const keep = new Set<string>();
+    for (const [name, bytes] of minuteFiles(normalized.lines)) {
+      keep.add(name);
+      if (await writeFileAtomic(path.join(this.dir, name), bytes)) result.filesWritten++;
+    }
+    for (const [h, set] of [...this.foreign].sort((a, b) => a[0] - b[0])) {
+      const target = hourDir(segments, channel, h);
+      for (const [name, bytes] of minuteFiles(normalize(set).lines)) {
+        if (await writeFileAtomic(path.join(target, name), bytes)) result.filesWritten++;
+      }
+      result.relocatedTo.push(h);
+    }
+    // Everything is written; now the inputs that the result replaces can go.
+    const qid = this.damaged.length ? newBatchId('merge') : '';
+    for (const d of this.damaged) {
+      const q = await quarantine(segments, qid, path.relative(segments, d.path), d.path, d.reason);
+      result.quarantined.push(q);
+      if (!q.copy) {
+        result.problems.push({ path: d.path, reason: 'could not be quarantined, left in place' });
+        keep.add(path.basename(d.path));
+      }
+    }
+    for (const f of this.files) {
+      if (keep.has(f.name)) continue;
+      await fs.rm(f.path, { force: true });
+      result.filesRemoved++;
+    }
+    if (opts.state) opts.state.settle(channel, hour, (await hourInputs(this.dir, hour)).names);
+  }
 }
 
 /** Groups canonical lines (already in file order) into minute files: name → bytes. */

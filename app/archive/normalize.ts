@@ -25,20 +25,67 @@ function compareObservations(a: Observation, b: Observation): number {
   return a.start - b.start || a.start + a.length - (b.start + b.length) || cmpStr(a.receiver, b.receiver) || a.received - b.received;
 }
 
-export function normalize(all: Iterable<Observation>): Normalized {
-  const groups = new Map<string, Observation[]>();
-  for (const o of all) {
-    const g = groups.get(o.key);
-    if (g) g.push(o);
-    else groups.set(o.key, [o]);
+/**
+ * Observations grouped by identity as they arrive. Duplicate identity strings from other
+ * files are dropped for the group's first one at once, so a big hour holds each distinct
+ * identity once, however many receivers saw it.
+ */
+export class ObservationSet {
+  readonly groups = new Map<string, Observation[]>();
+  /** receiver + receive time → position, for groups too big to scan (one user joining all day). */
+  private readonly big = new WeakMap<Observation[], Map<string, number>>();
+  size = 0;
+
+  /**
+   * Adds an observation; false if the set already held one of that receiver at that
+   * receive time (the same observation: of the two, the one first in the total order stays,
+   * so the set does not depend on the order of adding).
+   */
+  add(o: Observation): boolean {
+    const g = this.groups.get(o.key);
+    if (!g) {
+      this.groups.set(o.key, [o]);
+      this.size++;
+      return true;
+    }
+    o.key = g[0]!.key;
+    const at = this.find(g, o);
+    if (at >= 0) {
+      if (compareObservations(o, g[at]!) < 0) g[at] = o;
+      return false;
+    }
+    g.push(o);
+    this.big.get(g)?.set(o.receiver + '\0' + o.received, g.length - 1);
+    this.size++;
+    return true;
   }
+
+  private find(g: Observation[], o: Observation): number {
+    let index = this.big.get(g);
+    if (!index && g.length > 32) {
+      index = new Map(g.map((x, i) => [x.receiver + '\0' + x.received, i]));
+      this.big.set(g, index);
+    }
+    if (index) return index.get(o.receiver + '\0' + o.received) ?? -1;
+    for (let i = 0; i < g.length; i++) if (g[i]!.receiver === o.receiver && g[i]!.received === o.received) return i;
+    return -1;
+  }
+}
+
+export function normalize(all: Iterable<Observation> | ObservationSet): Normalized {
+  let set: ObservationSet;
+  if (all instanceof ObservationSet) set = all;
+  else {
+    set = new ObservationSet();
+    for (const o of all) set.add(o);
+  }
+  const groups = set.groups;
   const lines: EncodedLine[] = [];
   const warnings: NormalizeWarning[] = [];
   const idIdentities = new Map<string, number>();
   let observations = 0;
   for (const group of groups.values()) {
-    group.sort(compareObservations);
-    const unique = dedupe(group);
+    const unique = [...group].sort(compareObservations);
     observations += unique.length;
     const first = unique[0]!;
     if (first.id !== null) {
@@ -53,19 +100,6 @@ export function normalize(all: Iterable<Observation>): Normalized {
     if (n > 1) warnings.push({ kind: 'id-identity-conflict', message: `message id ${id} has ${n} records with different fields; kept apart` });
   lines.sort(compareLines);
   return { lines, observations, warnings };
-}
-
-/** Same receiver and receive time: the same observation (of the sorted group, the first wins). */
-function dedupe(sorted: Observation[]): Observation[] {
-  const seen = new Set<string>();
-  const out: Observation[] = [];
-  for (const o of sorted) {
-    const k = o.receiver + '\0' + o.received;
-    if (seen.has(k)) continue;
-    seen.add(k);
-    out.push(o);
-  }
-  return out;
 }
 
 /** One event per id: a receiver that got the line twice keeps its earliest receive time. */

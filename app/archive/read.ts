@@ -1,5 +1,6 @@
 /** Reading batch files: every line validated, problems named by line, canonical form checked. */
 import { promises as fs } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
 import type { ChatRecord } from './record.js';
 import { validateRecord } from './record.js';
 import { compareLines, contentHash, type EncodedLine } from './encode.js';
@@ -34,13 +35,8 @@ export function parseBatch(bytes: Uint8Array, expectedHash?: string, keepRecords
     out.problems.push({ line: 0, reason: 'empty file' });
     return out;
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return parseInvalidUtf8(bytes, out, keepRecords);
-  }
-  parseText(text, out, keepRecords);
+  if (!isUtf8(bytes)) return parseInvalidUtf8(bytes, out, keepRecords);
+  parseText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), out, keepRecords);
   return out;
 }
 
