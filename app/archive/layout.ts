@@ -10,6 +10,8 @@ const HOUR_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 const BATCH_RE = /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/;
 /** Our own temporaries: a leading dot so sync tools and readers skip them. */
 export const TEMP_PREFIX = '.chat-archiver-';
+/** A temporary of ours that a killed write left behind (or one still being written). */
+export const isOwnTemporary = (name: string) => name.startsWith(TEMP_PREFIX) && name.endsWith('.tmp');
 
 export const hourStart = (t: number) => Math.floor(t / 3600) * 3600;
 export const minuteStart = (t: number) => Math.floor(t / 60) * 60;

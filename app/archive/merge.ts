@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { batchFileName, chatDir, hourDir, hourName, listBatchFiles, listChannels, listHours, minuteStart, type BatchFile, type Stray } from './layout.js';
+import { batchFileName, chatDir, hourDir, hourName, isOwnTemporary, listBatchFiles, listChannels, listHours, minuteStart, type BatchFile, type Stray } from './layout.js';
 import { contentHash, type EncodedLine } from './encode.js';
 import { ObservationSet, normalize, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
@@ -132,6 +132,7 @@ export class HourMerge {
   private readonly damaged: Array<{ path: string; reason: string }> = [];
   private files: BatchFile[] = [];
   private conflicts: Stray[] = [];
+  private strays: Stray[] = [];
 
   private constructor(
     private readonly segments: string,
@@ -148,9 +149,10 @@ export class HourMerge {
   /** Reads the hour's folder; `skipped` when it is settled, problems when a file cannot be read. */
   static async open(segments: string, channel: string, hour: number, opts: MergeHourOptions & { expectExtra?: boolean } = {}): Promise<HourMerge> {
     const w = new HourMerge(segments, channel, hour, opts);
-    const { files, conflicts, names } = await hourInputs(w.dir, hour);
+    const { files, conflicts, strays, names } = await hourInputs(w.dir, hour);
     w.files = files;
     w.conflicts = conflicts;
+    w.strays = strays;
     if (!opts.force && !opts.expectExtra && opts.state?.isSettled(channel, hour, names)) {
       w.result.skipped = true;
       return w;
@@ -238,7 +240,20 @@ export class HourMerge {
       await fs.rm(f.path, { force: true });
       result.filesRemoved++;
     }
+    await removeStaleTemporaries(this.strays);
     if (opts.state) opts.state.settle(channel, hour, (await hourInputs(this.dir, hour)).names);
+  }
+}
+
+/** Older than any write still in progress can be (a write takes milliseconds, a slow fsync seconds). */
+const STALE_TEMPORARY_MS = 10 * 60_000;
+
+/** Our own temporaries that a killed write left behind: removed once no write can still be using them. */
+async function removeStaleTemporaries(strays: Stray[]): Promise<void> {
+  for (const s of strays) {
+    if (!isOwnTemporary(path.basename(s.path))) continue;
+    const st = await fs.lstat(s.path).catch(() => null);
+    if (st?.isFile() && Date.now() - st.mtimeMs > STALE_TEMPORARY_MS) await fs.rm(s.path, { force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 /** verify: everything about an archive that is not as SPEC §2–4 and §6 say. */
 import path from 'node:path';
-import { hourDir, listBatchFiles, listChannels, listHours, type Stray } from './layout.js';
+import { hourDir, isOwnTemporary, listBatchFiles, listChannels, listHours, type Stray } from './layout.js';
 import { readBatchFile } from './read.js';
 import { normalize } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
@@ -35,7 +35,9 @@ export interface VerifyOptions {
 export async function verifyArchive(segments: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const report: VerifyReport = { channels: 0, hours: 0, files: 0, records: 0, observations: 0, problems: [] };
   const err = (p: string, kind: ProblemKind, message: string) => report.problems.push({ path: p, kind, severity: 'error', message });
-  const strays = (list: Stray[]) => list.forEach((s) => err(s.path, 'stray', s.reason));
+  // A killed write leaves a temporary of ours: harmless (readers skip it, merge removes it once stale), so only a warning.
+  const strays = (list: Stray[]) =>
+    list.forEach((s) => report.problems.push({ path: s.path, kind: 'stray', severity: isOwnTemporary(path.basename(s.path)) ? 'warning' : 'error', message: s.reason }));
   let channels: string[];
   if (opts.channel) channels = [opts.channel];
   else {

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './output.js';
 import { register as importCommand } from './import.js';
 import { register as mergeCommand } from './merge.js';
+import { register as recordCommand } from './record.js';
 import { register as verifyCommand } from './verify.js';
 import { register as serveCommand } from './serve.js';
 
@@ -13,7 +14,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
-  for (const register of [importCommand, mergeCommand, verifyCommand, serveCommand]) register(program);
+  for (const register of [importCommand, mergeCommand, recordCommand, verifyCommand, serveCommand]) register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

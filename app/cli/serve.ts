@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ArchiveService } from '../service/service.js';
 import { startHttpServer, checkServeOptions } from '../service/http-server.js';
 import { defaultSegmentsDir } from '../service/paths.js';
+import { recordWithRecorder } from '../service/recording.js';
 import { UsageError } from './output.js';
 
 export interface ServeOptions {
@@ -35,6 +36,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
   const service = await ArchiveService.create({
     segmentsDir: segments,
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
+    recording: recordWithRecorder,
   });
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
   const server = await startHttpServer({

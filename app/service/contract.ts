@@ -53,7 +53,7 @@ export interface Bucket {
   receivers: Record<string, number>;
   /** Batch times in this bucket that still hold more than one file or were not merged. */
   pendingMerge: number;
-  /** Minute buckets only: no batch file at all for this minute. */
+  /** At least one batch file exists in this bucket (false: nobody recorded it). */
   recorded: boolean;
 }
 
@@ -162,7 +162,19 @@ export const methods = {
     writes: false,
   },
   records: {
-    args: z.strictObject({ ...range, offset: z.number().int().min(0).max(10_000_000), limit: z.number().int().min(1).max(5000) }),
+    args: z.strictObject({
+      ...range,
+      offset: z.number().int().min(0).max(10_000_000),
+      limit: z.number().int().min(1).max(5000),
+      /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
+      filter: z
+        .strictObject({
+          commands: z.array(z.string().regex(/^[A-Z0-9]{1,32}$/)).max(32).optional(),
+          user: z.string().max(64).optional(),
+          text: z.string().max(500).optional(),
+        })
+        .optional(),
+    }),
     result: null as unknown as RecordPage,
     writes: false,
   },

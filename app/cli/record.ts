@@ -1,0 +1,131 @@
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import os from 'node:os';
+import { CHANNEL_RE } from '../archive/layout.js';
+import type { ChannelRecording } from '../service/contract.js';
+import { DEFAULT_HISTORY_URL } from '../record/history.js';
+import { DEFAULT_SERVER, Recorder } from '../record/recorder.js';
+import { EXIT_OK, EXIT_PROBLEMS, UsageError } from './output.js';
+
+const STATUS_EVERY_MS = 5000;
+
+interface RecordOptions {
+  segments: string;
+  channel: string[];
+  name?: string;
+  server: string;
+  username?: string;
+  tokenFile?: string;
+  history?: boolean;
+  historyUrl?: string;
+  json?: boolean;
+}
+
+/** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
+export function defaultNodeName(): string {
+  return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node';
+}
+
+export function register(program: Command): void {
+  program
+    .command('record')
+    .description('record Twitch chat into an archive until interrupted (Ctrl-C / SIGTERM flushes everything and exits)')
+    .requiredOption('--segments <dir>', 'the archive to record into')
+    .requiredOption('--channel <name>', 'a channel to record (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--name <node>', 'node name, part of every receiver id (default: the host name)')
+    .option('--server <url>', 'chat server WebSocket URL', DEFAULT_SERVER)
+    .option('--username <login>', 'log in as this Twitch user (needs --token-file); anonymous otherwise')
+    .option('--token-file <file>', 'file holding the OAuth token for --username')
+    .option('--history', `fill gaps from the recent-messages service (${DEFAULT_HISTORY_URL})`)
+    .option('--history-url <url>', 'fill gaps from this recent-messages service (implies --history)')
+    .option('--json', 'print machine-readable events on stdout, one JSON object per line')
+    .action((o: RecordOptions) => record(o));
+}
+
+function parseOptions(o: RecordOptions) {
+  const channels = [...new Set(o.channel.map((c) => c.replace(/^#/, '').toLowerCase()))];
+  const bad = channels.filter((c) => !CHANNEL_RE.test(c));
+  if (bad.length) throw new UsageError(`invalid channel name ${bad.map((b) => `"${b}"`).join(', ')}: Twitch channel names are 1–25 characters a–z, 0–9 and _`);
+  const nodeName = o.name ?? defaultNodeName();
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeName)) throw new UsageError(`invalid node name "${nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
+  if (!/^wss?:\/\/[^/]/.test(o.server)) throw new UsageError(`invalid --server "${o.server}": a ws:// or wss:// URL`);
+  if (o.username !== undefined && !/^[a-z0-9_]{1,25}$/i.test(o.username)) throw new UsageError(`invalid --username "${o.username}"`);
+  if ((o.username === undefined) !== (o.tokenFile === undefined)) throw new UsageError('--username and --token-file go together');
+  let token: string | undefined;
+  if (o.tokenFile !== undefined) {
+    try {
+      token = fs.readFileSync(o.tokenFile, 'utf8').trim();
+    } catch (e) {
+      throw new UsageError(`cannot read --token-file: ${(e as Error).message}`);
+    }
+    if (!token) throw new UsageError(`--token-file ${o.tokenFile} is empty`);
+  }
+  if (o.historyUrl !== undefined && !/^https?:\/\//.test(o.historyUrl)) throw new UsageError(`invalid --history-url "${o.historyUrl}": an http(s) URL`);
+  const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
+  return { channels, nodeName, token, historyUrl };
+}
+
+function statusLine(s: ChannelRecording): string {
+  const conns = s.connections.map((c) => `${c.receiverId} ${c.state} ${c.linesPerMinute} lines/min`).join(', ') || (s.recording ? 'waiting' : 'stopped');
+  return `${s.channel}: ${conns}; ${s.filesWritten} file(s) written${s.lastError ? `; last error: ${s.lastError}` : ''}`;
+}
+
+async function record(o: RecordOptions): Promise<void> {
+  const { channels, nodeName, token, historyUrl } = parseOptions(o);
+  const out = (event: object) => o.json && process.stdout.write(JSON.stringify(event) + '\n');
+  const recorder = new Recorder({ segments: o.segments, nodeName, server: o.server, username: o.username?.toLowerCase(), token, historyUrl });
+
+  const lastErrors = new Map<string, string | null>();
+  recorder.on('status', (status: ChannelRecording[]) => {
+    out({ type: 'status', channels: status, counters: recorder.counters() });
+    for (const s of status) {
+      // Errors are shown when they happen, not only with the periodic status.
+      if (s.lastError && s.lastError !== lastErrors.get(s.channel)) process.stderr.write(`${s.channel}: ${s.lastError}\n`);
+      lastErrors.set(s.channel, s.lastError);
+    }
+  });
+  recorder.on('filesWritten', (paths: string[]) => out({ type: 'filesWritten', paths }));
+  recorder.on('unparsable', (u: { channel: string; receiverId: string; line: string }) => {
+    process.stderr.write(`${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`);
+    out({ type: 'unparsable', ...u });
+  });
+
+  const started = await recorder.start(channels);
+  if (!started.ok) throw new UsageError(started.error.message);
+  process.stderr.write(`recording ${channels.map((c) => '#' + c).join(', ')} into ${o.segments} as ${nodeName}.${recorder.slug} (Ctrl-C to stop)\n`);
+  out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
+
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const status = recorder.status();
+      if (!o.json) for (const s of status) process.stderr.write(statusLine(s) + '\n');
+      if (status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);
+    }, STATUS_EVERY_MS);
+    let stopping = false;
+    const finish = (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(timer);
+      void recorder.stop().then(() => {
+        const counters = recorder.counters();
+        out({ type: 'stopped', counters });
+        process.stderr.write(`stopped; all batches written\n`);
+        process.exitCode = code;
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      });
+    };
+    const onSignal = () => {
+      if (stopping) process.exit(130);
+      process.stderr.write('\nstopping: writing open batches (again to force)...\n');
+      finish(EXIT_OK);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    // A rejected login stops its channel for good; end instead of idling.
+    recorder.on('status', (status: ChannelRecording[]) => {
+      if (status.length && status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);
+    });
+  });
+}

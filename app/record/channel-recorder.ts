@@ -1,0 +1,296 @@
+/**
+ * One channel's connections (SPEC §5, issue 3 item 4): one receiver per connection,
+ * overlapping handover on RECONNECT, backoff after failures, and our own keepalive.
+ */
+import type { WrittenFile } from '../archive/store.js';
+import type { ChannelRecording, ConnectionState } from '../service/contract.js';
+import { ReceiverBatcher } from './batcher.js';
+import type { JournalStore } from './journal.js';
+import { Receiver, type ReceiverCounters } from './receiver.js';
+import { splitFrame } from './irc-parse.js';
+import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
+import { fetchHistory, historyUrlFor, recordHistory } from './history.js';
+
+export interface Clock {
+  /** Local time, Unix seconds. */
+  now(): number;
+}
+
+export interface ChannelContext {
+  segments: string;
+  store: JournalStore;
+  server: string;
+  username?: string;
+  token?: string;
+  historyUrl?: string;
+  clock: Clock;
+  /** A link silent this long gets a PING; silent `deadSeconds` it is dropped and replaced. */
+  keepalive: { idleSeconds: number; deadSeconds: number };
+  backoff: { initialMs: number; maxMs: number };
+  chunkLimit?: number;
+  newReceiverId(): string;
+  newHistoryId(): string;
+  filesWritten(channel: string, files: WrittenFile[]): void;
+  unparsable(channel: string, receiverId: string, line: string): void;
+  changed(): void;
+}
+
+/** Lines per minute over the last 60 s, in one-second slots. */
+class LineRate {
+  private readonly counts = new Float64Array(60);
+  private readonly stamps = new Float64Array(60).fill(-Infinity);
+
+  add(now: number): void {
+    const s = Math.floor(now);
+    const i = ((s % 60) + 60) % 60;
+    if (this.stamps[i] !== s) {
+      this.stamps[i] = s;
+      this.counts[i] = 0;
+    }
+    this.counts[i]!++;
+  }
+
+  perMinute(now: number): number {
+    const s = Math.floor(now);
+    let sum = 0;
+    for (let i = 0; i < 60; i++) if (s - this.stamps[i]! < 60) sum += this.counts[i]!;
+    return sum;
+  }
+}
+
+interface Link {
+  id: string;
+  receiver: Receiver;
+  batcher: ReceiverBatcher;
+  conn: ChatConnection;
+  state: ConnectionState;
+  /** Received RECONNECT: a successor is on its way, this one may end any moment. */
+  retiring: boolean;
+  /** We are closing it (handover or stop): its end is not a failure. */
+  closing: boolean;
+  closed: boolean;
+  /** Resolves when the socket is gone. */
+  ended: Promise<void>;
+  lastDataAt: number;
+  pingSent: boolean;
+  rate: LineRate;
+  lastLineAt: number | null;
+}
+
+export class ChannelRecorder {
+  private links: Link[] = [];
+  private readonly channels: ReadonlySet<string>;
+  private recording = false;
+  private filesWritten = 0;
+  private lastError: string | null = null;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly abort = new AbortController();
+  readonly totals: ReceiverCounters = { lines: 0, stored: 0, unparsable: 0, droppedCommand: 0, droppedChannel: 0, preamble: 0 };
+
+  constructor(private readonly ctx: ChannelContext, readonly channel: string) {
+    this.channels = new Set([`#${channel}`]);
+  }
+
+  start(): void {
+    if (this.recording) return;
+    this.recording = true;
+    this.connect();
+  }
+
+  private connect(): void {
+    if (!this.recording) return;
+    const ctx = this.ctx;
+    const id = ctx.newReceiverId();
+    const batcher = new ReceiverBatcher(ctx.store, ctx.segments, id, this.channel, ctx.chunkLimit);
+    const receiver = new Receiver(id, this.channels, batcher, { onUnparsable: (l) => ctx.unparsable(this.channel, id, l) });
+    let ended!: () => void;
+    const link: Link = {
+      id, receiver, batcher, conn: undefined as unknown as ChatConnection, state: 'connecting',
+      retiring: false, closing: false, closed: false, ended: new Promise((r) => (ended = r)),
+      lastDataAt: ctx.clock.now(), pingSent: false, rate: new LineRate(), lastLineAt: null,
+    };
+    this.links.push(link);
+    link.conn = openChatConnection(
+      { server: ctx.server, username: ctx.username, token: ctx.token },
+      {
+        frame: (text) => this.onFrame(link, text),
+        registered: () => link.conn.send(`JOIN ${[...this.channels].join(',')}`),
+        closed: (info) => {
+          this.onClosed(link, info);
+          ended();
+        },
+      },
+    );
+    ctx.changed();
+  }
+
+  private onFrame(link: Link, text: string): void {
+    const now = this.ctx.clock.now();
+    link.lastDataAt = now;
+    link.pingSent = false;
+    const wasReady = link.receiver.ready;
+    const before = link.receiver.counters.stored;
+    for (const raw of splitFrame(text)) {
+      const line = link.receiver.handleLine(raw, now);
+      if (line?.command === 'RECONNECT') this.handover(link);
+    }
+    const stored = link.receiver.counters.stored - before;
+    if (stored > 0) {
+      for (let i = 0; i < stored; i++) link.rate.add(now);
+      link.lastLineAt = now;
+    }
+    if (!wasReady && link.receiver.ready) this.onReady(link);
+  }
+
+  /** The server asked us to reconnect: open the successor now, close this one once it is ready. */
+  private handover(link: Link): void {
+    if (link.retiring || link.closed) return;
+    link.retiring = true;
+    link.state = 'reconnecting';
+    this.connect();
+  }
+
+  private onReady(link: Link): void {
+    link.state = 'connected';
+    this.attempt = 0;
+    this.lastError = null;
+    this.links = this.links.filter((l) => !l.closed);
+    for (const other of this.links) {
+      if (other === link || other.closed || other.closing) continue;
+      // Only older links: a newer one is itself a successor of this one.
+      if (this.links.indexOf(other) > this.links.indexOf(link)) continue;
+      other.closing = true;
+      other.conn.close();
+    }
+    if (this.ctx.historyUrl) this.track(this.fillFromHistory(this.ctx.historyUrl));
+    this.ctx.changed();
+  }
+
+  private onClosed(link: Link, info: { reason: string; loginFailed: boolean }): void {
+    link.closed = true;
+    link.state = link.closing || !this.recording ? 'stopped' : 'error';
+    this.addTotals(link.receiver.counters);
+    this.track(this.writeLink(link));
+    if (link.closing || !this.recording) return this.ctx.changed();
+    if (info.loginFailed) {
+      // A rejected login does not get better by retrying: stop, no retry storm.
+      this.lastError = `login rejected by the chat server: ${info.reason}`;
+      this.recording = false;
+      for (const l of this.links) if (!l.closed) l.conn.close();
+      return this.ctx.changed();
+    }
+    this.lastError = link.receiver.ready || link.retiring ? `connection lost: ${info.reason}` : `cannot connect to ${this.ctx.server}: ${info.reason}`;
+    const alive = this.links.some((l) => !l.closed && !l.retiring);
+    if (!alive) {
+      link.state = 'reconnecting';
+      this.scheduleReconnect();
+    }
+    this.ctx.changed();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.reconnectTimer || !this.recording) return;
+    const { initialMs, maxMs } = this.ctx.backoff;
+    const delay = Math.min(initialMs * 2 ** this.attempt, maxMs);
+    this.attempt++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connect();
+    }, delay);
+  }
+
+  private async fillFromHistory(base: string): Promise<void> {
+    const fetched = await fetchHistory(historyUrlFor(base, this.channel), this.abort.signal);
+    if (this.abort.signal.aborted) return;
+    if (!fetched.ok) {
+      this.lastError = fetched.error;
+      return;
+    }
+    const id = this.ctx.newHistoryId();
+    const batcher = new ReceiverBatcher(this.ctx.store, this.ctx.segments, id, this.channel, this.ctx.chunkLimit);
+    const receiver = new Receiver(id, this.channels, batcher, { history: true, onUnparsable: (l) => this.ctx.unparsable(this.channel, id, l) });
+    recordHistory(receiver, fetched.lines, this.ctx.clock.now());
+    this.addTotals(receiver.counters);
+    await this.write(batcher, Infinity);
+  }
+
+  /** A closed link's batches can no longer narrow: written at once. */
+  private async writeLink(link: Link): Promise<void> {
+    await this.write(link.batcher, Infinity);
+    // A closed link stays listed while it is the only one, so the status shows why.
+    if (this.links.length > 1 || !this.recording) this.links = this.links.filter((l) => l !== link);
+    this.ctx.changed();
+  }
+
+  private async write(batcher: ReceiverBatcher, now: number): Promise<void> {
+    const { written, error } = await batcher.writeDue(now);
+    const created = written.filter((w) => w.created);
+    this.filesWritten += created.length;
+    if (written.length) this.ctx.filesWritten(this.channel, written);
+    if (error) this.lastError = `cannot write batch files: ${error.message} (kept in the journal)`;
+  }
+
+  private addTotals(c: ReceiverCounters): void {
+    for (const k of Object.keys(c) as (keyof ReceiverCounters)[]) this.totals[k] += c[k];
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Once a second: keepalive and due batches. */
+  tick(): void {
+    const now = this.ctx.clock.now();
+    const { idleSeconds, deadSeconds } = this.ctx.keepalive;
+    for (const link of this.links) {
+      if (link.closed) continue;
+      const silent = now - link.lastDataAt;
+      if (silent >= deadSeconds) {
+        this.lastError = `no data from the chat server for ${Math.round(silent)} s; connection dropped`;
+        link.conn.terminate();
+      } else if (silent >= idleSeconds && !link.pingSent) {
+        link.pingSent = true;
+        link.conn.send('PING :tmi.twitch.tv');
+      }
+      this.track(this.write(link.batcher, now));
+    }
+  }
+
+  /** Closes every connection and writes all open batches. */
+  async stop(): Promise<void> {
+    this.recording = false;
+    this.abort.abort();
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const open = this.links.filter((l) => !l.closed);
+    for (const l of open) {
+      l.closing = true;
+      l.conn.close(1000);
+    }
+    await Promise.all(open.map((l) => l.ended));
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    for (const l of this.links) if (l.state !== 'error') l.state = 'stopped';
+    this.ctx.changed();
+  }
+
+  /** Live totals: closed receivers' counts plus the open ones'. */
+  counters(): ReceiverCounters {
+    const sum = { ...this.totals };
+    for (const l of this.links) if (!l.closed) for (const k of Object.keys(sum) as (keyof ReceiverCounters)[]) sum[k] += l.receiver.counters[k];
+    return sum;
+  }
+
+  status(): ChannelRecording {
+    const now = this.ctx.clock.now();
+    return {
+      channel: this.channel,
+      recording: this.recording,
+      connections: this.links.map((l) => ({ receiverId: l.id, state: l.state, linesPerMinute: l.rate.perMinute(now), lastLineAt: l.lastLineAt })),
+      filesWritten: this.filesWritten,
+      lastError: this.lastError,
+    };
+  }
+}

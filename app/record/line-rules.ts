@@ -1,0 +1,35 @@
+/** Which received lines are stored (SPEC §5): command whitelist, channel check, connection preamble. */
+import type { IrcLine } from './irc-parse.js';
+
+export const KEPT_COMMANDS: ReadonlySet<string> = new Set([
+  'JOIN', 'PART', 'PRIVMSG', 'CLEARCHAT', 'CLEARMSG', 'HOSTTARGET', 'NOTICE', 'ROOMSTATE', 'USERNOTICE', 'USERSTATE',
+]);
+
+/** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */
+export const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
+
+export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
+
+/**
+ * `roomstateSeen` is the connection's state: channels whose first ROOMSTATE has arrived.
+ * Everything of a channel up to and including that ROOMSTATE is about the connection
+ * itself (its JOIN echo, USERSTATE, ROOMSTATE) and is dropped. Pass null for sources
+ * without a join (history).
+ */
+export function classifyLine(line: IrcLine, channels: ReadonlySet<string>, roomstateSeen: Set<string> | null): Verdict {
+  if (!KEPT_COMMANDS.has(line.command)) return 'command';
+  const target = line.params[0];
+  if (target === undefined || !channels.has(target)) return 'channel';
+  if (roomstateSeen && !roomstateSeen.has(target)) {
+    if (line.command === 'ROOMSTATE') roomstateSeen.add(target);
+    return 'preamble';
+  }
+  return 'keep';
+}
+
+export function stripHistoryTags(line: IrcLine): IrcLine {
+  if (!line.tags) return line;
+  const tags = { ...line.tags };
+  for (const t of HISTORY_TAGS) delete tags[t];
+  return { ...line, tags };
+}

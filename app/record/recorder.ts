@@ -1,0 +1,179 @@
+/**
+ * The recorder's programmatic API, used by the CLI and by the service layer (desktop
+ * app). Keep it stable:
+ *
+ *   const r = new Recorder({ segments, nodeName, server?, username?, token?, historyUrl?, clock? });
+ *   await r.start(['channel', ...])   → { ok: true } | { ok: false, error: { code, message } }
+ *       The first start replays journals a crashed recorder left in `segments`.
+ *       Starting a channel that is already recording does nothing.
+ *   await r.stop(['channel'])          stops those channels, writing their open batches
+ *   await r.stop()                     stops everything; the recorder can be started again
+ *   r.status()                         ChannelRecording[] (app/service/contract.ts), one per
+ *                                      channel started and not stopped
+ *   r.counters()                       line counts per channel (received, stored, dropped...)
+ *   events: 'status' (ChannelRecording[]) about once a second and on every change of state;
+ *           'filesWritten' (paths: string[]) batch files newly created;
+ *           'unparsable' ({ channel, receiverId, line }) a line our parser rejected.
+ *
+ * Receiver ids are `<nodeName>.<5 random letters/digits>.<n>` (history: `...h<n>`), the
+ * 5 characters fixed for the lifetime of the Recorder.
+ */
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import { CHANNEL_RE } from '../archive/layout.js';
+import type { ChannelRecording } from '../service/contract.js';
+import { JournalStore, replayLeftoverJournals } from './journal.js';
+import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
+import type { ReceiverCounters } from './receiver.js';
+
+export type { Clock } from './channel-recorder.js';
+
+export const DEFAULT_SERVER = 'wss://irc-ws.chat.twitch.tv:443';
+
+export interface RecorderOptions {
+  segments: string;
+  nodeName: string;
+  /** ws:// or wss:// URL of the chat server; Twitch's by default. */
+  server?: string;
+  /** Login; anonymous when absent. */
+  username?: string;
+  token?: string;
+  /** Recent-messages service URL; history gap filling is on when set. */
+  historyUrl?: string;
+  clock?: Clock;
+  keepalive?: { idleSeconds: number; deadSeconds: number };
+  backoff?: { initialMs: number; maxMs: number };
+  /** Lines per batch file at most (a busy minute becomes several files). */
+  chunkLimit?: number;
+}
+
+export type StartResult = { ok: true } | { ok: false; error: { code: 'invalid_argument' | 'io'; message: string } };
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomSlug = () => Array.from({ length: 5 }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+
+const FLUSH_MS = 250;
+const TICKS_PER_SECOND = 1000 / FLUSH_MS;
+
+export class Recorder extends EventEmitter {
+  readonly slug = randomSlug();
+  private readonly channels = new Map<string, ChannelRecorder>();
+  /** Final counts of channels stopped since the recorder was created. */
+  private readonly finished = new Map<string, ReceiverCounters>();
+  private readonly ctx: ChannelContext;
+  private store: JournalStore | null = null;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+  private starting: Promise<void> | null = null;
+
+  constructor(private readonly opts: RecorderOptions) {
+    super();
+    const server = opts.server ?? DEFAULT_SERVER;
+    if (!/^wss?:\/\/[^/]/.test(server)) throw new Error(`the chat server must be a ws:// or wss:// URL, not "${server}"`);
+    let connections = 0;
+    let histories = 0;
+    const owner = `${opts.nodeName}.${this.slug}`;
+    this.ctx = {
+      segments: opts.segments,
+      get store() {
+        return storeOf();
+      },
+      server,
+      username: opts.username,
+      token: opts.token,
+      historyUrl: opts.historyUrl,
+      clock: opts.clock ?? { now: () => Date.now() / 1000 },
+      keepalive: opts.keepalive ?? { idleSeconds: 5, deadSeconds: 10 },
+      backoff: opts.backoff ?? { initialMs: 1000, maxMs: 30_000 },
+      chunkLimit: opts.chunkLimit,
+      newReceiverId: () => `${owner}.${connections++}`,
+      newHistoryId: () => `${owner}.h${histories++}`,
+      filesWritten: (_channel, files) => {
+        const created = files.filter((f) => f.created).map((f) => f.path);
+        if (created.length) this.emit('filesWritten', created);
+      },
+      unparsable: (channel, receiverId, line) => this.emit('unparsable', { channel, receiverId, line }),
+      changed: () => this.emit('status', this.status()),
+    };
+    const storeOf = () => {
+      if (!this.store) throw new Error('recorder not started');
+      return this.store;
+    };
+  }
+
+  async start(channels: string[]): Promise<StartResult> {
+    const bad = channels.filter((c) => !CHANNEL_RE.test(c));
+    if (bad.length)
+      return { ok: false, error: { code: 'invalid_argument', message: `invalid channel name(s): ${bad.map((b) => JSON.stringify(b)).join(', ')} (1–25 characters a–z, 0–9 and _)` } };
+    try {
+      await (this.starting ??= this.open());
+    } catch (e) {
+      this.starting = null;
+      return { ok: false, error: { code: 'io', message: `cannot prepare ${this.opts.segments}: ${(e as Error).message}` } };
+    }
+    for (const c of channels) {
+      let ch = this.channels.get(c);
+      if (!ch) this.channels.set(c, (ch = new ChannelRecorder(this.ctx, c)));
+      ch.start();
+    }
+    return { ok: true };
+  }
+
+  private async open(): Promise<void> {
+    const replay = await replayLeftoverJournals(this.opts.segments);
+    const created = replay.written.filter((w) => w.created).map((w) => w.path);
+    if (created.length) this.emit('filesWritten', created);
+    for (const p of replay.problems) this.emit('unparsable', { channel: '', receiverId: '', line: `journal ${p.path}: ${p.reason}` });
+    this.store = new JournalStore(this.opts.segments, `${this.opts.nodeName}.${this.slug}`);
+    this.store.init();
+    this.timer = setInterval(() => this.tick(), FLUSH_MS);
+  }
+
+  private tick(): void {
+    const store = this.store;
+    if (!store) return;
+    // Lines reach the OS within FLUSH_MS, the disk within a second (SPEC §5 crash safety).
+    store.flushAll();
+    if (++this.ticks % TICKS_PER_SECOND !== 0) return;
+    store.syncAll();
+    for (const ch of this.channels.values()) ch.tick();
+    this.emit('status', this.status());
+  }
+
+  async stop(channels?: string[]): Promise<void> {
+    const which = channels ?? [...this.channels.keys()];
+    await Promise.all(which.map((c) => this.channels.get(c)?.stop()));
+    for (const c of which) {
+      const ch = this.channels.get(c);
+      if (!ch) continue;
+      this.finished.set(c, addCounters(this.finished.get(c), ch.counters()));
+      this.channels.delete(c);
+    }
+    if (this.channels.size === 0 && this.store) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      this.store.close();
+      this.store = null;
+      this.starting = null;
+    }
+    this.emit('status', this.status());
+  }
+
+  status(): ChannelRecording[] {
+    return [...this.channels.values()].map((c) => c.status());
+  }
+
+  /** Line counts per channel since the recorder was created, stopped channels included. */
+  counters(): Record<string, ReceiverCounters> {
+    const out: Record<string, ReceiverCounters> = Object.fromEntries(this.finished);
+    for (const [name, c] of this.channels) out[name] = addCounters(out[name], c.counters());
+    return out;
+  }
+}
+
+function addCounters(a: ReceiverCounters | undefined, b: ReceiverCounters): ReceiverCounters {
+  if (!a) return { ...b };
+  const sum = { ...a };
+  for (const k of Object.keys(sum) as (keyof ReceiverCounters)[]) sum[k] += b[k];
+  return sum;
+}

@@ -1,0 +1,283 @@
+/**
+ * The archive index: one small summary per batch file (records, records per command,
+ * observations per receiver), cached by file name. The name carries the content hash, so
+ * an entry never goes stale; a rescan only lists folders and reads files it has not seen.
+ * Overview queries then aggregate in memory without touching the disk.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { chatDir, hourName, listBatchFiles, listChannels, listHours } from '../archive/layout.js';
+import { writeFileAtomic } from '../archive/atomic.js';
+
+export interface FileSummary {
+  records: number;
+  byCommand: Record<string, number>;
+  /** receiver id → observations. */
+  receivers: Record<string, number>;
+  /** Lines that are not JSON objects with a command and receivers. */
+  problems: number;
+}
+
+export interface IndexedFile {
+  /** Path relative to the channel's chat folder: `<hour>/<name>`. */
+  rel: string;
+  name: string;
+  minute: number;
+  summary: FileSummary;
+}
+
+/** Pure: the summary of a batch file's text. */
+export function summarizeBatch(text: string): FileSummary {
+  const s: FileSummary = { records: 0, byCommand: {}, receivers: {}, problems: 0 };
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let r: { command?: unknown; receivers?: unknown };
+    try {
+      r = JSON.parse(line) as typeof r;
+    } catch {
+      s.problems++;
+      continue;
+    }
+    if (typeof r !== 'object' || r === null || typeof r.command !== 'string' || typeof r.receivers !== 'object' || r.receivers === null) {
+      s.problems++;
+      continue;
+    }
+    s.records++;
+    s.byCommand[r.command] = (s.byCommand[r.command] ?? 0) + 1;
+    for (const id of Object.keys(r.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
+  }
+  return s;
+}
+
+/** One channel's files by minute; `minutes` is kept sorted for range queries. */
+export class ChannelIndex {
+  readonly byMinute = new Map<number, IndexedFile[]>();
+  #sorted: number[] | null = null;
+
+  get minutes(): number[] {
+    if (!this.#sorted) this.#sorted = [...this.byMinute.keys()].sort((a, b) => a - b);
+    return this.#sorted;
+  }
+
+  setHour(hour: number, files: IndexedFile[]): void {
+    for (let m = hour; m < hour + 3600; m += 60) this.byMinute.delete(m);
+    for (const f of files) {
+      const list = this.byMinute.get(f.minute);
+      if (list) list.push(f);
+      else this.byMinute.set(f.minute, [f]);
+    }
+    this.#sorted = null;
+  }
+}
+
+/** Index of the first element of sorted `a` that is >= t. */
+export function lowerBound(a: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export interface ScanProgress {
+  scanning: boolean;
+  filesTotal: number;
+  filesScanned: number;
+}
+
+export interface ArchiveIndexOptions {
+  /** Where summaries are persisted; null keeps them in memory only. */
+  cacheDir: string | null;
+  onProgress?: (p: ScanProgress) => void;
+  /** Files read at once during a scan. */
+  concurrency?: number;
+}
+
+const CACHE_VERSION = 1;
+type PersistedSummary = [records: number, byCommand: Record<string, number>, receivers: Record<string, number>, problems: number];
+
+export class ArchiveIndex {
+  readonly #segments: string;
+  readonly #opts: ArchiveIndexOptions;
+  readonly #channels = new Map<string, ChannelIndex>();
+  /** channel → file name → summary: the persisted cache. */
+  readonly #known = new Map<string, Map<string, FileSummary>>();
+  readonly #dirty = new Set<string>();
+  #loaded = false;
+  #progress: ScanProgress = { scanning: false, filesTotal: 0, filesScanned: 0 };
+  #scan: Promise<void> | null = null;
+
+  constructor(segments: string, opts: ArchiveIndexOptions) {
+    this.#segments = segments;
+    this.#opts = opts;
+  }
+
+  get status(): ScanProgress {
+    return { ...this.#progress };
+  }
+
+  channelNames(): string[] {
+    return [...this.#channels.keys()].sort();
+  }
+
+  channel(name: string): ChannelIndex | undefined {
+    return this.#channels.get(name);
+  }
+
+  /** Lists every folder and summarizes new files; concurrent callers share one scan. */
+  scan(): Promise<void> {
+    if (!this.#scan) this.#scan = this.#scanAll().finally(() => (this.#scan = null));
+    return this.#scan;
+  }
+
+  /** Re-lists some hours of one channel (after a write, import or merge touched them). */
+  async refresh(channel: string, hours: number[]): Promise<void> {
+    await this.#load();
+    const work = await Promise.all(hours.map(async (h) => ({ h, files: (await listBatchFiles(path.join(chatDir(this.#segments, channel), hourName(h)), h)).files })));
+    await this.#index(channel, work);
+    await this.#save();
+  }
+
+  async #scanAll(): Promise<void> {
+    await this.#load();
+    this.#progress = { scanning: true, filesTotal: 0, filesScanned: 0 };
+    this.#emit();
+    try {
+      const { channels } = await listChannels(this.#segments);
+      const listed: Array<{ channel: string; hours: Array<{ h: number; files: Awaited<ReturnType<typeof listBatchFiles>>['files'] }> }> = [];
+      for (const channel of channels) {
+        const { hours } = await listHours(this.#segments, channel);
+        const dir = chatDir(this.#segments, channel);
+        const entries = await mapLimit(hours, 16, async (h) => ({ h, files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files }));
+        listed.push({ channel, hours: entries });
+        this.#progress.filesTotal += entries.reduce((n, e) => n + e.files.length, 0);
+        this.#emit();
+      }
+      for (const name of [...this.#channels.keys()]) if (!channels.includes(name)) this.#channels.delete(name);
+      for (const { channel, hours } of listed) {
+        const ci = new ChannelIndex();
+        this.#channels.set(channel, ci);
+        await this.#index(channel, hours);
+        this.#prune(channel, ci);
+      }
+      await this.#save();
+    } finally {
+      this.#progress.scanning = false;
+      this.#emit();
+    }
+  }
+
+  async #index(channel: string, hours: Array<{ h: number; files: Array<{ name: string; path: string; time: number }> }>): Promise<void> {
+    let ci = this.#channels.get(channel);
+    if (!ci) this.#channels.set(channel, (ci = new ChannelIndex()));
+    let known = this.#known.get(channel);
+    if (!known) this.#known.set(channel, (known = new Map()));
+    const missing = hours.flatMap(({ files }) => files.filter((f) => !known.has(f.name)));
+    let lastEmit = Date.now();
+    await mapLimit(missing, this.#opts.concurrency ?? 8, async (f) => {
+      let summary: FileSummary;
+      try {
+        summary = summarizeBatch(await fs.readFile(f.path, 'utf8'));
+      } catch {
+        return; // vanished (a merge removed it) or unreadable: the next listing decides
+      }
+      known.set(f.name, summary);
+      this.#dirty.add(channel);
+      if (this.#progress.scanning) {
+        this.#progress.filesScanned++;
+        if (Date.now() - lastEmit > 100) {
+          lastEmit = Date.now();
+          this.#emit();
+        }
+      }
+    });
+    if (this.#progress.scanning) this.#progress.filesScanned += hours.reduce((n, e) => n + e.files.length, 0) - missing.length;
+    for (const { h, files } of hours) {
+      const hn = hourName(h);
+      const entries: IndexedFile[] = [];
+      for (const f of files) {
+        const summary = known.get(f.name);
+        if (summary) entries.push({ rel: `${hn}/${f.name}`, name: f.name, minute: Math.floor(f.time / 60) * 60, summary });
+      }
+      ci.setHour(h, entries);
+    }
+    this.#emit();
+  }
+
+  /** Drops cached summaries of files no longer in the channel (merged away). */
+  #prune(channel: string, ci: ChannelIndex): void {
+    const known = this.#known.get(channel);
+    if (!known) return;
+    const present = new Set<string>();
+    for (const files of ci.byMinute.values()) for (const f of files) present.add(f.name);
+    for (const name of known.keys())
+      if (!present.has(name)) {
+        known.delete(name);
+        this.#dirty.add(channel);
+      }
+  }
+
+  #emit(): void {
+    this.#opts.onProgress?.(this.status);
+  }
+
+  async #load(): Promise<void> {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    const dir = this.#opts.cacheDir;
+    if (!dir) return;
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      return;
+    }
+    for (const file of names) {
+      const m = /^([a-z0-9_]{1,25})\.json$/.exec(file);
+      if (!m) continue;
+      try {
+        const data = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as { version: number; files: Record<string, PersistedSummary> };
+        if (data.version !== CACHE_VERSION) continue;
+        const map = new Map<string, FileSummary>();
+        for (const [name, [records, byCommand, receivers, problems]] of Object.entries(data.files))
+          map.set(name, { records, byCommand, receivers, problems });
+        this.#known.set(m[1]!, map);
+      } catch {
+        // a damaged cache is rebuilt by the scan
+      }
+    }
+  }
+
+  async #save(): Promise<void> {
+    const dir = this.#opts.cacheDir;
+    if (!dir) return this.#dirty.clear();
+    for (const channel of [...this.#dirty]) {
+      this.#dirty.delete(channel);
+      const files: Record<string, PersistedSummary> = {};
+      for (const [name, s] of this.#known.get(channel) ?? []) files[name] = [s.records, s.byCommand, s.receivers, s.problems];
+      try {
+        await fs.mkdir(dir, { recursive: true });
+        await writeFileAtomic(path.join(dir, `${channel}.json`), Buffer.from(JSON.stringify({ version: CACHE_VERSION, files })), true);
+      } catch {
+        // the cache is an optimisation: a read-only archive still works, it just rescans
+      }
+    }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once, keeping order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * The Twitch OAuth token, encrypted with safeStorage's async API into the app data folder.
+ * On Linux the `basic_text` backend only obfuscates with a fixed key, so there the token
+ * is kept in memory for this session instead and never written.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { SafeStorage } from 'electron';
+import type { SecretStore } from '../app/service/service.js';
+import { writeFileAtomic } from '../app/archive/atomic.js';
+
+export async function safeStorageSecrets(safeStorage: SafeStorage, dataDir: string, platform = process.platform): Promise<SecretStore & { persistent: boolean }> {
+  const file = path.join(dataDir, 'token.bin');
+  const persistent = (await safeStorage.isAsyncEncryptionAvailable()) && !(platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
+  let token: string | null = null;
+  if (persistent) {
+    try {
+      const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(await fs.readFile(file));
+      token = result;
+      if (shouldReEncrypt) await writeFileAtomic(file, await safeStorage.encryptStringAsync(result), true);
+    } catch {
+      // no saved token, or one this machine's keychain cannot open: ask again
+    }
+  }
+  return {
+    persistent,
+    get: async () => token,
+    has: () => token !== null,
+    set: async (t) => {
+      token = t;
+      if (!persistent) return;
+      if (t === null) await fs.rm(file, { force: true });
+      else {
+        await fs.mkdir(dataDir, { recursive: true });
+        await writeFileAtomic(file, await safeStorage.encryptStringAsync(t), true);
+      }
+    },
+  };
+}

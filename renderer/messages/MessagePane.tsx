@@ -1,0 +1,221 @@
+/**
+ * The messages of the selected span: header with count and filters, then a virtualized
+ * list. Only the rows on screen (plus a small overscan) exist in the DOM, and only
+ * their pages are fetched.
+ */
+import { useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RecordRow } from '../../app/service/contract.js';
+import { api } from '../api.js';
+import { count, spanLabel } from '../format.js';
+import { useColorScheme, useDebounced } from '../hooks.js';
+import { Empty, ErrorBox, Loading } from '../ui/states.js';
+import { Filters, isFiltered, toQueryFilter, type FilterState } from './Filters.js';
+import { MessageRow, type RowActions } from './MessageRow.js';
+import { PagedRecords } from './paged-records.js';
+import type { Moderation } from './use-moderation.js';
+
+export interface JumpRequest {
+  key: string;
+  time: number;
+  seq: number;
+}
+
+interface Props {
+  channel: string;
+  span: [number, number] | null;
+  filters: FilterState;
+  onFilters: (f: FilterState) => void;
+  /** Bumped when the span's files changed (recording, import, merge). */
+  version: number;
+  selectedKey: string | null;
+  onSelect: (row: RecordRow) => void;
+  onOpen: () => void;
+  onJump: (key: string, time: number) => void;
+  jump: JumpRequest | null;
+  moderation: Moderation;
+}
+
+const ESTIMATED_ROW = 46;
+
+export function MessagePane(props: Props) {
+  const { channel, span, filters, onFilters, version, selectedKey, onSelect, onOpen, onJump, jump, moderation } = props;
+  const scheme = useColorScheme();
+  const debounced = useDebounced(filters, 250);
+  const filterKey = JSON.stringify(toQueryFilter(debounced) ?? null);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+
+  // One fetcher per span and filter; created in an effect so a discarded render cannot leak one.
+  const [paged, setPaged] = useState<PagedRecords | null>(null);
+  const from = span?.[0];
+  const to = span?.[1];
+  useEffect(() => {
+    if (from === undefined || to === undefined) return setPaged(null);
+    const filter = JSON.parse(filterKey) as ReturnType<typeof toQueryFilter> | null;
+    const p = new PagedRecords(api, { channel, from, to, ...(filter && { filter }) }, rerender);
+    setPaged(p);
+    return () => p.dispose();
+  }, [channel, from, to, filterKey]);
+  const firstVersion = useRef(version);
+  useEffect(() => {
+    if (version !== firstVersion.current) paged?.refresh();
+  }, [version, paged]);
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const total = paged?.total ?? 0;
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ESTIMATED_ROW,
+    overscan: 10,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    paged?.ensure(first, last);
+  }, [paged, first, last]);
+
+  const [active, setActive] = useState<number | null>(null);
+  useEffect(() => {
+    setActive(null);
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [paged]);
+
+  // Jumps (moderation links, details panel) scroll to the record once it is located.
+  useEffect(() => {
+    if (!jump || !paged) return;
+    let live = true;
+    void paged.locate(jump.key, jump.time).then((i) => {
+      if (!live || i === null) return;
+      setActive(i);
+      virtualizer.scrollToIndex(i, { align: 'center' });
+      rerender();
+    });
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [jump?.seq, paged]);
+
+  const actions: RowActions = useMemo(
+    () => ({
+      onSelect: (row, index) => {
+        setActive(index);
+        onSelect(row);
+      },
+      onJump,
+    }),
+    [onSelect, onJump],
+  );
+
+  function move(to: number) {
+    if (total === 0) return;
+    const i = Math.max(0, Math.min(total - 1, to));
+    setActive(i);
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+    const row = paged?.rowAt(i);
+    if (row) onSelect(row);
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ESTIMATED_ROW) - 1);
+    const at = active ?? -1;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(at + 1),
+      ArrowUp: () => move(at - 1),
+      Home: () => move(0),
+      End: () => move(total - 1),
+      Enter: () => {
+        const row = active !== null ? paged?.rowAt(active) : undefined;
+        if (row) {
+          onSelect(row);
+          onOpen();
+        }
+      },
+    };
+    // Page keys change the hour (global); with Shift they page through the list.
+    if (e.shiftKey) {
+      keys.PageDown = () => move(at + page);
+      keys.PageUp = () => move(at - page);
+    }
+    const action = keys[e.key];
+    if (action) {
+      e.preventDefault();
+      e.stopPropagation();
+      action();
+    }
+  }
+
+  const loadingFirst = paged !== null && paged.total === null && !paged.error;
+  const filtered = isFiltered(debounced);
+
+  return (
+    <section className="messages" aria-label="Messages">
+      <header className="messages-head">
+        <div className="messages-title">
+          {span ? <h2>{spanLabel(span[0], span[1])}</h2> : <h2>No span selected</h2>}
+          {paged?.total != null && (
+            <span className="muted" role="status" aria-live="polite">
+              {count(paged.total)} {filtered ? 'matching ' : ''}record{paged.total === 1 ? '' : 's'}
+            </span>
+          )}
+        </div>
+        <Filters value={filters} onChange={onFilters} />
+      </header>
+      {!span && <Empty title="Select a span">Click a minute in the activity chart, drag across several, or pick an hour.</Empty>}
+      {paged?.error && paged.total === null && (
+        <ErrorBox error={paged.error} what="The messages could not be loaded." onRetry={() => paged.refresh()} />
+      )}
+      {loadingFirst && <Loading label="Loading messages…" />}
+      {paged && paged.total === 0 && (
+        <Empty title={filtered ? 'No record matches these filters' : 'Nothing recorded in this span'}>
+          {filtered ? 'Change or clear the filters.' : 'Pick another span in the chart, or check the coverage lanes: maybe nobody recorded then.'}
+        </Empty>
+      )}
+      <div
+        ref={scrollRef}
+        className="message-scroll"
+        tabIndex={0}
+        role="listbox"
+        aria-label="Messages of the selected span"
+        aria-activedescendant={active !== null && paged?.rowAt(active) ? `msg-${active}` : undefined}
+        onKeyDown={onKeyDown}
+        hidden={!paged || !paged.total}
+      >
+        <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+          {items.map((item) => {
+            const row = paged?.rowAt(item.index);
+            return (
+              <div
+                key={item.key}
+                id={`msg-${item.index}`}
+                role="option"
+                aria-selected={row ? row.key === selectedKey : false}
+                className={item.index === active ? 'row row-active' : 'row'}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                {row ? (
+                  <MessageRow
+                    row={row}
+                    index={item.index}
+                    selected={row.key === selectedKey}
+                    moderation={moderation}
+                    scheme={scheme}
+                    actions={actions}
+                  />
+                ) : (
+                  <div className="msg msg-placeholder" aria-label="loading">
+                    …
+                  </div>
+                )}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,126 @@
+/** One record in the list: time (or range with its bar), command, sender, text, provenance. */
+import { memo, type CSSProperties } from 'react';
+import type { RecordRow } from '../../app/service/contract.js';
+import { clock, clockMs, connectionOf, delay, duration, nodeOf, timeLabel } from '../format.js';
+import { actionText, badges, isModeration, login, recordText, senderName } from './describe.js';
+import type { Moderation } from './use-moderation.js';
+import { removedBy } from './moderation.js';
+import { userColor, type Scheme } from './user-color.js';
+
+/** A range bar is full at one minute (a batch); JOIN/PART ranges are close to that. */
+const FULL_BAR_SECONDS = 60;
+
+export interface RowActions {
+  onSelect: (row: RecordRow, index: number) => void;
+  onJump: (key: string, time: number) => void;
+}
+
+function Provenance({ row }: { row: RecordRow }) {
+  const r = row.record;
+  const ids = Object.keys(r.receivers).sort((a, b) => r.receivers[a]! - r.receivers[b]!);
+  const nodes = ids.map(nodeOf);
+  return (
+    <span className="chips" aria-label={`Received by ${ids.length} receiver${ids.length === 1 ? '' : 's'}`}>
+      {ids.map((id, i) => {
+        const own = r.receiver_ranges[id] ?? [r.time, r.time_range];
+        const node = nodes[i]!;
+        // Two connections of one node (a reconnect overlap) need their connection id to tell apart.
+        const label = nodes.indexOf(node) !== nodes.lastIndexOf(node) ? `${node}·${connectionOf(id)}` : node;
+        const d = delay(r.receivers[id]! - r.time);
+        const ownRange = `own range ${timeLabel(own[0], own[1])}${own[1] ? ` (${own[1]} s)` : ' (exact)'}`;
+        return (
+          <span key={id} className="chip" data-receiver={id} title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}`}>
+            {label} <span className="chip-delay">{d}</span>
+          </span>
+        );
+      })}
+    </span>
+  );
+}
+
+function TimeCell({ time, range }: { time: number; range: number }) {
+  if (range === 0) return <span className="time">{clockMs(time)}</span>;
+  const fraction = Math.min(range, FULL_BAR_SECONDS) / FULL_BAR_SECONDS;
+  return (
+    <span className="time time-range" title={`sent between ${clock(time)} and ${clock(time + range)} UTC (${range} s)`}>
+      {timeLabel(time, range)}
+      <span className="range-bar" aria-hidden="true">
+        <span className="range-fill" style={{ '--fraction': fraction } as CSSProperties} />
+      </span>
+    </span>
+  );
+}
+
+export const MessageRow = memo(function MessageRow({
+  row,
+  index,
+  selected,
+  moderation,
+  scheme,
+  actions,
+}: {
+  row: RecordRow;
+  index: number;
+  selected: boolean;
+  moderation: Moderation;
+  scheme: Scheme;
+  actions: RowActions;
+}) {
+  const r = row.record;
+  const who = login(r);
+  const removed = removedBy(moderation.index, r);
+  const targets = isModeration(r.command) ? moderation.targets.get(row.key) : undefined;
+  const lastTarget = targets?.[targets.length - 1];
+  const text = recordText(r);
+  const isAction = r.command === 'PRIVMSG' && actionText(r.params[1] ?? '') !== null;
+  const color = who ? userColor(typeof r.tags?.color === 'string' ? r.tags.color : null, who, scheme) : undefined;
+  const classes = ['msg', `cmd-${r.command.toLowerCase()}`, removed ? 'removed' : '', isModeration(r.command) ? 'moderation' : ''];
+  return (
+    <div className={classes.filter(Boolean).join(' ')} data-selected={selected || undefined} data-key={row.key} onClick={() => actions.onSelect(row, index)}>
+      <div className="msg-line">
+        <TimeCell time={r.time} range={r.time_range} />
+        <span className="command">{r.command}</span>
+        <span className="content">
+          {badges(r).map((b) => (
+            <span key={b} className="badge">
+              {b}
+            </span>
+          ))}
+          <span className="name" style={color ? ({ '--user-color': color } as CSSProperties) : undefined}>
+            {senderName(r)}
+          </span>
+          <span className={isAction ? 'text text-action' : 'text'}>{text}</span>
+        </span>
+      </div>
+      <div className="msg-meta">
+        <Provenance row={row} />
+        {removed && (
+          <button
+            type="button"
+            tabIndex={-1}
+            className="link-button mod-link"
+            onClick={(e) => {
+              e.stopPropagation();
+              actions.onJump(removed.key, removed.time);
+            }}
+          >
+            {removed.command === 'CLEARMSG' ? 'deleted' : removed.seconds ? `timed out ${duration(removed.seconds)}` : 'banned'} at {clock(removed.time)} ↗
+          </button>
+        )}
+        {targets && targets.length > 0 && lastTarget && (
+          <button
+            type="button"
+            tabIndex={-1}
+            className="link-button mod-link"
+            onClick={(e) => {
+              e.stopPropagation();
+              actions.onJump(lastTarget.key, lastTarget.record.time);
+            }}
+          >
+            {targets.length} struck ↑
+          </button>
+        )}
+      </div>
+    </div>
+  );
+});

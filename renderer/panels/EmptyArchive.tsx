@@ -1,0 +1,36 @@
+/** First run: nothing archived yet, two ways to start. */
+import { useState } from 'react';
+import type { ApiError } from '../../app/service/contract.js';
+import { api } from '../api.js';
+import { ErrorBox } from '../ui/states.js';
+
+export function EmptyArchive({ onCreated, onRecord }: { onCreated: (channel: string) => void; onRecord: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const openSample = async () => {
+    setBusy(true);
+    setError(null);
+    const res = await api.createSampleArchive({});
+    setBusy(false);
+    if (res.ok) onCreated(res.value.channel);
+    else setError(res.error);
+  };
+  return (
+    <section className="empty-archive" aria-label="Empty archive">
+      <h2>The archive is empty</h2>
+      <p>
+        Record a channel's chat to start an archive, or open a sample archive to look around: real chat lines from two
+        receivers, with joins, a timeout and a gap nobody recorded.
+      </p>
+      <div className="empty-actions">
+        <button type="button" className="primary" onClick={onRecord}>
+          Record a channel
+        </button>
+        <button type="button" onClick={openSample} disabled={busy}>
+          {busy ? 'Creating the sample…' : 'Open the sample archive'}
+        </button>
+      </div>
+      {error && <ErrorBox error={error} what="The sample archive could not be created." />}
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * Importing a third node's folder through the viewer (a path field in the browser):
+ * progress, the summary's counts, and the coverage lanes gaining the new node and losing
+ * the gap it fills.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, openPage, screenshotBoth } from '../support/browser.js';
+import { ensureRendererBuilt } from '../support/renderer-build.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { CHANNEL, GAP_MINUTE, HOUR16, writeCarolFolder, writeMainArchive } from '../support/viewer-archive.js';
+
+let dir: string;
+let serve: ServeProcess;
+let browser: Browser;
+let carolFiles: number;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ca-import-'));
+  await writeMainArchive(path.join(dir, 'segments'));
+  carolFiles = await writeCarolFolder(path.join(dir, 'carol'));
+  await ensureRendererBuilt();
+  serve = await startServe(path.join(dir, 'segments'));
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await serve?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('import a second node’s folder: progress, summary, coverage gains its lane', async () => {
+  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const gapMinute = (GAP_MINUTE - HOUR16) / 60;
+  await p.getByRole('button', { name: /^alice-laptop: / }).waitFor();
+  expect(await p.getByRole('button', { name: /^carol-nuc: / }).count()).toBe(0);
+  expect(await p.locator('.lane-unrecorded path').getAttribute('d')).toContain(`M${gapMinute} `);
+
+  await p.getByRole('button', { name: 'Import…' }).click();
+  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
+  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'carol'));
+  await screenshotBoth(p, 'import-choose');
+  await dialog.getByRole('button', { name: 'Start import' }).click();
+  const bar = dialog.getByRole('progressbar', { name: 'Import progress' });
+  await bar.waitFor();
+  await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
+  expect(await bar.getAttribute('value')).toBe(await bar.getAttribute('max'));
+  const counts = Object.fromEntries(
+    await dialog.locator('.import-counts > div').evaluateAll((els) => els.map((e) => [e.querySelector('dt')!.textContent, Number(e.querySelector('dd')!.textContent!.replace(/,/g, ''))])),
+  ) as Record<string, number>;
+  expect(counts['Copied']).toBe(carolFiles);
+  expect(counts['Files checked']).toBeGreaterThanOrEqual(carolFiles);
+  expect(counts['Already present']).toBe(0);
+  expect(counts['Quarantined']).toBe(0);
+  expect(counts['New observations']).toBeGreaterThan(0);
+  expect(counts['Records merged']).toBeGreaterThan(0);
+  await screenshotBoth(p, 'import-summary');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+
+  // The new node has its lane; the minute only it recorded is no longer a gap.
+  await p.getByRole('button', { name: /^carol-nuc: 1 receiver/ }).waitFor();
+  await expect.poll(async () => (await p.locator('.lane-unrecorded path').getAttribute('d')) ?? '').not.toContain(`M${gapMinute} `);
+  await screenshotBoth(p, 'after-import');
+  expect(problems).toEqual([]);
+  await close();
+});
+
+test('importing the same folder again copies nothing new', async () => {
+  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  await p.getByRole('button', { name: 'Import…' }).click();
+  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
+  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'carol'));
+  await dialog.getByRole('button', { name: 'Start import' }).click();
+  await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
+  const text = (await dialog.locator('.import-counts').textContent()) ?? '';
+  expect(text).toContain('Copied0');
+  expect(text).toContain('New observations0');
+  expect(problems).toEqual([]);
+  await close();
+});
+
+test('a folder that does not exist is refused in plain words', async () => {
+  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  await p.getByRole('button', { name: 'Import…' }).click();
+  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
+  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'no-such-folder'));
+  await dialog.getByRole('button', { name: 'Start import' }).click();
+  const alert = dialog.getByRole('alert');
+  await alert.first().waitFor({ timeout: 30_000 });
+  expect((await alert.first().textContent())?.length).toBeGreaterThan(10);
+  // The refusal is an HTTP error status by design; it is the only one allowed here.
+  expect(problems.filter((x) => !/importStart|status of 4\d\d/.test(x))).toEqual([]);
+  await close();
+});

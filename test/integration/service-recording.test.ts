@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { ArchiveService } from '../../app/service/service.js';
+import { recordWithRecorder } from '../../app/service/recording.js';
+import type { ApiEvent, ChannelInfo, ChannelRecording } from '../../app/service/contract.js';
+import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
+import { tempDir } from '../support/service-archive.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('recording through the service', () => {
+  it('records a channel from the fake chat server, with live status and archive-changed events', async () => {
+    const fake = await FakeTwitch.start();
+    const t = await tempDir();
+    const service = await ArchiveService.create({
+      segmentsDir: path.join(t.dir, 'segments'),
+      settingsFile: path.join(t.dir, 'settings.json'),
+      recording: recordWithRecorder,
+      mergeIntervalMs: 0,
+    });
+    cleanups.push(() => fake.close(), t.cleanup, () => service.close());
+    const events: ApiEvent[] = [];
+    service.onEvent((e) => events.push(e));
+    expect(await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' })).toMatchObject({ ok: true });
+
+    const started = await service.call('recordingStart', { channels: ['nymn'] });
+    expect(started).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: true }] });
+    await fake.waitForJoined('nymn', 1);
+    const lines = fixtureLines().slice(0, 50).map(liveLine);
+    fake.broadcast('nymn', lines);
+    // The fixture is from 2024, so its batches are long due: they are written on the next tick.
+    await fake.waitFor(() => events.some((e) => e.type === 'archiveChanged' && e.channel === 'nymn'), 15_000, 'archiveChanged');
+    expect(service.isRecording()).toBe(true);
+    const status = events.filter((e): e is Extract<ApiEvent, { type: 'recording' }> => e.type === 'recording').at(-1)!.status;
+    expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
+
+    const stopped = await service.call('recordingStop', { channels: ['nymn'] });
+    expect(stopped).toEqual({ ok: true, value: [] as ChannelRecording[] });
+    const channels = await service.call('listChannels', {});
+    expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
+  });
+});

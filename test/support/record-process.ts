@@ -1,0 +1,62 @@
+/** Runs `chat-archiver record` from source as a child process (tests and benchmark). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../app/cli/main.ts', import.meta.url));
+
+export interface RecordProcess {
+  child: ChildProcess;
+  /** --json events printed so far. */
+  events: Array<Record<string, unknown>>;
+  stderr: () => string;
+  waitForEvent(pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export function spawnRecorder(args: string[]): RecordProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'record', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events: Array<Record<string, unknown>> = [];
+  let err = '';
+  let buf = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      if (line) events.push(JSON.parse(line) as Record<string, unknown>);
+    }
+    for (const w of waiters) w();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    events,
+    stderr: () => err,
+    waitForEvent(pred, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const e = events.find(pred);
+          if (e) {
+            waiters.delete(check);
+            clearTimeout(t);
+            resolve(e);
+          }
+        };
+        const t = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event; stderr:\n${err}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
