@@ -26,7 +26,7 @@ interface Measured {
 
 async function measure(minutes: number, root: string): Promise<Measured> {
   const g0 = performance.now();
-  const world = generateWorld({ seed: 1, nodes: NODES, start: START, minutes, rate: RATE, originalNodes: 0 });
+  const world = generateWorld({ seed: 1, nodes: NODES, start: START, minutes, rate: RATE, originalNodes: 0, observations: false });
   const nodes = await writeWorld(path.join(root, `nodes-${minutes}`), world);
   const genMs = performance.now() - g0;
   const lineBytes = world.nodes.flatMap((n) => n.files.map((f) => f.bytes.length)).reduce((a, b) => a + b, 0) / world.nodes.reduce((a, n) => a + n.records, 0);

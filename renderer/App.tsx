@@ -100,7 +100,11 @@ export function App() {
   const summary = useLoad(channel ? `${channel}/${from}/${to}/${resolution}/${version}` : null, () =>
     api.summary({ channel: channel!, from, to, resolution }),
   );
-  const moderation = useModeration(channel, view.sel, version);
+  // Moderation lookups start once the list has its first page: on a busy hour they would compete with it.
+  const [listed, setListed] = useState<[number, number] | null>(null);
+  const onListed = useCallback((span: [number, number]) => setListed((old) => (old && old[0] === span[0] && old[1] === span[1] ? old : span)), []);
+  const listedSel = view.sel && listed && listed[0] === view.sel[0] && listed[1] === view.sel[1] ? view.sel : null;
+  const moderation = useModeration(channel, listedSel, version);
 
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scheduleRefresh = useCallback(() => {
@@ -197,6 +201,7 @@ export function App() {
             onJump={onJump}
             jump={jump}
             moderation={moderation}
+            onListed={onListed}
           />
           {detailsOpen && selected && (
             <DetailsPanel channel={channel} recordKey={selected} moderation={moderation} onClose={() => setDetailsOpen(false)} onJump={onJump} />

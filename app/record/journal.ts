@@ -18,9 +18,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ChatRecord } from '../archive/record.js';
-import { hourDir, hourStart } from '../archive/layout.js';
-import { writeBatch, type WrittenFile } from '../archive/store.js';
+import type { ChatRecord, Tags } from '../archive/record.js';
+import { batchFileName, hourDir, hourStart } from '../archive/layout.js';
+import { contentHash, encodeRecord, joinLines, type EncodedLine } from '../archive/encode.js';
+import { writeFileAtomic } from '../archive/atomic.js';
+import type { WrittenFile } from '../archive/store.js';
 import { parseIrcLine } from './irc-parse.js';
 import { stripHistoryTags } from './line-rules.js';
 
@@ -130,34 +132,77 @@ export function readJournal(file: string): { header: JournalHeader; entries: Jou
   return header && { header, entries };
 }
 
+/** The record of one journal entry, its keys (and its tags' keys) inserted in sorted order. */
+export function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
+  let line = parseIrcLine(e.raw);
+  if (!line) return null; // only parsed lines are journaled; a damaged one cannot be rebuilt
+  if (e.history) line = stripHistoryTags(line);
+  let tags: Tags | null = null;
+  if (line.tags) {
+    tags = {};
+    for (const k of Object.keys(line.tags).sort()) tags[k] = line.tags[k]!;
+  }
+  return {
+    command: line.command,
+    host: line.host,
+    params: line.params,
+    receiver_ranges: { [receiver]: [e.time, e.range] },
+    receivers: { [receiver]: e.recv },
+    sender: line.sender,
+    tags,
+    time: e.time,
+    time_range: e.range,
+    user: line.user,
+  };
+}
+
+const ARRAY_INDEX_RE = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * The canonical line of a journal record. Its keys were inserted in sorted order, so
+ * the engine's native JSON.stringify gives the RFC 8785 bytes several times faster than
+ * the generic encoder, except when a key looks like an array index (JavaScript orders
+ * those first); then the generic encoder is used. A property test holds the two equal.
+ */
+export function encodeJournalRecord(r: ChatRecord): string {
+  if (r.tags && Object.keys(r.tags).some((k) => ARRAY_INDEX_RE.test(k))) return encodeRecord(r);
+  return JSON.stringify(r);
+}
+
+/**
+ * A journal's batch bytes. The lines are sorted here by their UTF-8 bytes (native
+ * compare) so that `joinLines`, which stays the one definition of order and dedup,
+ * finds them in order and only checks it.
+ */
+export function journalBatchBytes(receiver: string, entries: Iterable<JournalEntry>): { bytes: Buffer; records: number } {
+  const lines: (EncodedLine & { utf8: Buffer })[] = [];
+  for (const e of entries) {
+    const r = journalRecord(receiver, e);
+    if (!r) continue;
+    const line = encodeJournalRecord(r);
+    lines.push({ time: r.time, timeRange: r.time_range, line, utf8: Buffer.from(line) });
+  }
+  lines.sort((a, b) => a.time - b.time || a.timeRange - b.timeRange || Buffer.compare(a.utf8, b.utf8));
+  return { bytes: joinLines(lines), records: lines.length };
+}
+
 export function journalRecords(receiver: string, entries: Iterable<JournalEntry>): ChatRecord[] {
   const out: ChatRecord[] = [];
   for (const e of entries) {
-    let line = parseIrcLine(e.raw);
-    if (!line) continue; // only parsed lines are journaled; a damaged one cannot be rebuilt
-    if (e.history) line = stripHistoryTags(line);
-    out.push({
-      command: line.command,
-      params: line.params,
-      sender: line.sender,
-      user: line.user,
-      host: line.host,
-      tags: line.tags,
-      time: e.time,
-      time_range: e.range,
-      receivers: { [receiver]: e.recv },
-      receiver_ranges: { [receiver]: [e.time, e.range] },
-    });
+    const r = journalRecord(receiver, e);
+    if (r) out.push(r);
   }
   return out;
 }
 
-/** Writes one journal's records as a batch file (nothing if it holds none). */
+/** Writes one journal's records as a batch file (nothing if it holds none); atomic, like `writeBatch`. */
 export async function writeJournalBatch(segments: string, file: string): Promise<WrittenFile | null> {
   const j = readJournal(file);
   if (!j || j.entries.length === 0) return null;
   const { receiver, channel, batch } = j.header;
-  return writeBatch(hourDir(segments, channel, hourStart(batch)), batch, journalRecords(receiver, j.entries));
+  const { bytes, records } = journalBatchBytes(receiver, j.entries);
+  const p = path.join(hourDir(segments, channel, hourStart(batch)), batchFileName(batch, contentHash(bytes)));
+  return { path: p, created: await writeFileAtomic(p, bytes), records };
 }
 
 /** The journal folder of one running recorder; flushes and syncs its open files. */

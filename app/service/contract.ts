@@ -148,6 +148,7 @@ export type ApiEvent =
   | { type: 'import'; progress: ImportProgress }
   | { type: 'merge'; status: MergeStatus }
   | { type: 'index'; status: IndexStatus }
+  /** Files of a channel changed; `hours` are the hour starts touched, empty when not known (refetch all). */
   | { type: 'archiveChanged'; channel: string; hours: number[] };
 
 const empty = z.strictObject({});

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApiError, Result } from './contract.js';
 import type { ArchiveService } from './service.js';
 import { readRendererFile } from './static-files.js';
+import { isMethodName } from './validate.js';
 
 export interface HttpServerOptions {
   service: ArchiveService;
@@ -88,6 +89,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     if (url.pathname.startsWith('/api/')) {
       const name = url.pathname.slice('/api/'.length);
       if (name === 'events' && req.method === 'GET') return events(res);
+      if (!isMethodName(name)) return sendError(res, 'not_found', `no such method: ${name.slice(0, 64)}`);
       if (req.method !== 'POST') return sendError(res, 'not_found', 'API methods are called with POST');
       // Cross-site pages cannot send JSON without a preflight we never answer; and the origin must be us.
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendError(res, 'invalid_argument', 'send the arguments as application/json');
@@ -101,7 +103,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       } catch {
         return sendError(res, 'invalid_argument', 'the request body is not JSON');
       }
-      return sendResult(res, await opts.service.call(name, args, { readOnly }));
+      // The call itself succeeded at the HTTP level: a typed error is a 200 with ok:false, so
+      // browsers do not log the UI's ordinary "not found" answers as failed requests.
+      return sendResult(res, await opts.service.call(name, args, { readOnly }), 200);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 'not_found', 'not found');
     if (token && url.searchParams.has('token')) {
@@ -193,9 +197,9 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function sendResult(res: ServerResponse, result: Result<unknown>): void {
+function sendResult(res: ServerResponse, result: Result<unknown>, status = result.ok ? 200 : STATUS[result.error.code]): void {
   const body = JSON.stringify(result);
-  res.writeHead(result.ok ? 200 : STATUS[result.error.code], {
+  res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',

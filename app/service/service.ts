@@ -490,6 +490,8 @@ export class ArchiveService {
 
     setToken: async ({ token }) => {
       await this.#secrets.set(token);
+      // The recorder took the token when it was made; an idle one is remade on the next start.
+      if (this.#recording && !this.isRecording()) this.#recording = null;
       return ok({ hasToken: this.#secrets.has() });
     },
 

@@ -34,12 +34,14 @@ interface Props {
   onJump: (key: string, time: number) => void;
   jump: JumpRequest | null;
   moderation: Moderation;
+  /** The first page of a span arrived (moderation lookups wait for it, so they never delay the first rows). */
+  onListed: (span: [number, number]) => void;
 }
 
 const ESTIMATED_ROW = 46;
 
 export function MessagePane(props: Props) {
-  const { channel, span, filters, onFilters, version, selectedKey, onSelect, onOpen, onJump, jump, moderation } = props;
+  const { channel, span, filters, onFilters, version, selectedKey, onSelect, onOpen, onJump, jump, moderation, onListed } = props;
   const scheme = useColorScheme();
   const debounced = useDebounced(filters, 250);
   const filterKey = JSON.stringify(toQueryFilter(debounced) ?? null);
@@ -60,6 +62,11 @@ export function MessagePane(props: Props) {
   useEffect(() => {
     if (version !== firstVersion.current) paged?.refresh();
   }, [version, paged]);
+
+  const listed = paged !== null && paged.total !== null;
+  useEffect(() => {
+    if (listed && paged) onListed([paged.query.from, paged.query.to]);
+  }, [listed, paged, onListed]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const total = paged?.total ?? 0;

@@ -35,7 +35,7 @@ function Lane({ label, title, runs, n, className }: { label: string; title: stri
   );
 }
 
-function Axis({ view, n }: { view: View; n: number }) {
+function Axis({ view, n, onSelect }: { view: View; n: number; onSelect: (from: number, to: number) => void }) {
   const [from] = visible(view);
   const bs = bucketSeconds[view.zoom];
   const place = (t: number) => ({ '--x': ((t - from) / bs / n).toFixed(5) }) as CSSProperties;
@@ -52,11 +52,23 @@ function Axis({ view, n }: { view: View; n: number }) {
   }
   const step = view.zoom === 'day' ? HOUR : 5 * 60;
   const ticks = Array.from({ length: zoomSpan[view.zoom] / step }, (_, i) => from + i * step);
+  if (view.zoom === 'day') {
+    // Hour labels double as the way to list a whole hour.
+    return (
+      <div className="axis">
+        {ticks.map((t) => (
+          <button key={t} type="button" className="tick tick-button" style={place(t)} aria-label={`Select ${clock(t, false)}–${clock(t + HOUR, false)} UTC`} onClick={() => onSelect(t, t + HOUR)}>
+            {clock(t, false).slice(0, 2)}
+          </button>
+        ))}
+      </div>
+    );
+  }
   return (
     <div className="axis">
       {ticks.map((t) => (
         <span key={t} className="tick" style={place(t)}>
-          {view.zoom === 'day' ? clock(t, false).slice(0, 2) : clock(t, false)}
+          {clock(t, false)}
         </span>
       ))}
     </div>
@@ -152,7 +164,7 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
             </svg>
           </div>
           <div />
-          <Axis view={view} n={n} />
+          <Axis view={view} n={n} onSelect={onSelect} />
           {view.zoom === 'week' && (
             <>
               <div />

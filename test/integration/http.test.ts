@@ -6,6 +6,7 @@ import { CONTENT_SECURITY_POLICY } from '../../app/service/csp.js';
 import type { ApiEvent } from '../../app/service/contract.js';
 import { rawRequest, serveTemp, type Served } from '../support/http-serve.js';
 import { tempDir } from '../support/service-archive.js';
+import { ensureRendererBuilt } from '../support/renderer-build.js';
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -78,6 +79,10 @@ describe('serve over HTTP', () => {
     expect(await notJson.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     const unknown = await post(s.server.url, 'deleteEverything', {});
     expect(unknown.status).toBe(404);
+    // A typed error is an answer, not a failed request.
+    const typed = await post(s.server.url, 'summary', { channel: 'NYMN', from: 0, to: 1, resolution: 'hour' });
+    expect(typed.status).toBe(200);
+    expect(await typed.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     const big = await fetch(new URL('api/listChannels', s.server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) });
     expect(await big.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
   });
@@ -121,7 +126,8 @@ describe('chat-archiver serve (the command)', () => {
     expect(stderr).toMatch(/without --token/);
   });
 
-  it('serves on loopback, prints the URL, answers, and stops cleanly on SIGTERM', async () => {
+  it('serves on loopback, prints the URL, answers, serves the built renderer, and stops cleanly on SIGTERM', async () => {
+    await ensureRendererBuilt();
     const t = await tempDir();
     stops.push(t.cleanup);
     const p = run(['--segments', t.dir, '--port', '0']);
@@ -141,6 +147,16 @@ describe('chat-archiver serve (the command)', () => {
     });
     const r = await post(url, 'createSampleArchive', {});
     expect(await r.json()).toEqual({ ok: true, value: { channel: 'nymn', records: 800 } });
+    // The built renderer, with its CSP on the page and on every asset the page loads.
+    const page = await fetch(url);
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    const assets = [...(await page.text()).matchAll(/(?:src|href)="\.?\/?(assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    for (const a of assets) {
+      const res = await fetch(new URL(a, url));
+      expect(res.status, a).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    }
     p.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
