@@ -1,8 +1,10 @@
 /**
- * The measured part of `npm run bench:merge`, in its own process so that the generator's
- * memory does not count: import the node folders into an empty archive and merge until
- * stable, then (same process, after the peak RSS is taken) the floor.
- * Usage: tsx bench/merge-run.ts DEST OUT SRC...   Prints one JSON line.
+ * The measured parts of `npm run bench:merge`, each in a fresh process so that neither the
+ * generator's memory nor the other part's garbage counts:
+ *   tsx bench/merge-run.ts import DEST SRC...   import into DEST, merge until stable
+ *   tsx bench/merge-run.ts floor DEST OUT SRC... the floor: read and JSON.parse every input
+ *     line, canonical-encode every record of DEST's result, SHA-256 and write it to OUT once
+ * Prints one JSON line.
  */
 import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -11,9 +13,6 @@ import { importSegments } from '../app/archive/import.js';
 import { mergeAll } from '../app/archive/merge.js';
 import { canonicalJson } from '../app/archive/encode.js';
 import type { ChatRecord } from '../app/archive/record.js';
-
-const [dest, out, ...sources] = process.argv.slice(2);
-if (!dest || !out || sources.length === 0) throw new Error('usage: merge-run.ts DEST OUT SRC...');
 
 async function files(root: string): Promise<string[]> {
   const list: string[] = [];
@@ -29,60 +28,50 @@ async function files(root: string): Promise<string[]> {
   return list.sort();
 }
 
-const t0 = performance.now();
-const imported = await importSegments(dest, sources);
-let rounds = 1;
-for (;;) {
-  const m = await mergeAll(dest);
-  if (m.hoursMerged === 0) break;
-  rounds++;
+async function importAndMerge(dest: string, sources: string[]) {
+  const t0 = performance.now();
+  const imported = await importSegments(dest, sources);
+  let rounds = 1;
+  while ((await mergeAll(dest)).hoursMerged > 0) rounds++;
+  const ms = performance.now() - t0;
+  return { ms, rounds, peakRssMb: process.resourceUsage().maxRSS / 1024, newObservations: imported.newObservations, quarantined: imported.quarantined.length, problems: imported.problems.length };
 }
-const importMs = performance.now() - t0;
-const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
-// The floor: the least any import+merge must do. Output records are loaded untimed.
-const outputFiles = await files(dest);
-const output: Array<{ rel: string; records: ChatRecord[] }> = [];
-for (const f of outputFiles) {
-  const text = await fs.readFile(f, 'utf8');
-  output.push({ rel: path.relative(dest, f), records: text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChatRecord) });
-}
-const inputFiles = (await Promise.all(sources.map(files))).flat();
-const f0 = performance.now();
-let inputBytes = 0;
-let inputLines = 0;
-for (const f of inputFiles) {
-  const text = await fs.readFile(f, 'utf8');
-  inputBytes += Buffer.byteLength(text);
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    JSON.parse(line);
-    inputLines++;
+async function floor(dest: string, out: string, sources: string[]) {
+  const inputFiles = (await Promise.all(sources.map(files))).flat();
+  const t0 = performance.now();
+  let inputBytes = 0;
+  let inputLines = 0;
+  for (const f of inputFiles) {
+    const bytes = await fs.readFile(f);
+    inputBytes += bytes.length;
+    for (const line of bytes.toString('utf8').split('\n')) {
+      if (line === '') continue;
+      JSON.parse(line);
+      inputLines++;
+    }
   }
-}
-const f1 = performance.now();
-let outputBytes = 0;
-let outputRecords = 0;
-const made = new Set<string>();
-for (const { rel, records } of output) {
-  const bytes = Buffer.from(records.map((r) => canonicalJson(r)).join('\n') + '\n', 'utf8');
-  createHash('sha256').update(bytes).digest('base64url');
-  const p = path.join(out, rel);
-  const dir = path.dirname(p);
-  if (!made.has(dir)) {
-    await fs.mkdir(dir, { recursive: true });
-    made.add(dir);
+  const readParseMs = performance.now() - t0;
+  // The output's records are loaded one file at a time, untimed.
+  let encodeWriteMs = 0;
+  let outputRecords = 0;
+  let outputBytes = 0;
+  for (const f of await files(dest)) {
+    const records = (await fs.readFile(f, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChatRecord);
+    const t1 = performance.now();
+    const bytes = Buffer.from(records.map((r) => canonicalJson(r)).join('\n') + '\n', 'utf8');
+    createHash('sha256').update(bytes).digest('base64url');
+    const p = path.join(out, path.relative(dest, f));
+    await fs.mkdir(path.dirname(p), { recursive: true });
+    await fs.writeFile(p, bytes);
+    encodeWriteMs += performance.now() - t1;
+    outputRecords += records.length;
+    outputBytes += bytes.length;
   }
-  await fs.writeFile(p, bytes);
-  outputBytes += bytes.length;
-  outputRecords += records.length;
+  return { ms: readParseMs + encodeWriteMs, readParseMs, encodeWriteMs, inputFiles: inputFiles.length, inputBytes, inputLines, outputRecords, outputBytes };
 }
-const floorMs = performance.now() - f0;
 
-process.stdout.write(
-  JSON.stringify({
-    importMs, rounds, peakRssMb, floorMs, floorReadParseMs: f1 - f0, floorEncodeWriteMs: performance.now() - f1,
-    inputFiles: inputFiles.length, inputBytes, inputLines, outputFiles: outputFiles.length, outputBytes, outputRecords,
-    newObservations: imported.newObservations, quarantined: imported.quarantined.length, problems: imported.problems.length,
-  }) + '\n',
-);
+const [mode, dest, ...rest] = process.argv.slice(2);
+if (mode === 'import' && dest && rest.length) process.stdout.write(JSON.stringify(await importAndMerge(dest, rest)) + '\n');
+else if (mode === 'floor' && dest && rest.length > 1) process.stdout.write(JSON.stringify(await floor(dest, rest[0]!, rest.slice(1))) + '\n');
+else throw new Error('usage: merge-run.ts import DEST SRC... | floor DEST OUT SRC...');

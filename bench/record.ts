@@ -88,6 +88,8 @@ async function main() {
     rec.events.length = 0;
   });
   await srv.waitForJoined('bench', 1, 30_000);
+  // The handshake lines count as received too; wait for a status event that includes them.
+  await new Promise((r) => setTimeout(r, 2000));
   const client = srv.joinedClients('bench')[0]!;
   const make = templates();
   const preamble = received;

@@ -92,9 +92,6 @@ async function record(o: RecordOptions): Promise<void> {
 
   const started = await recorder.start(channels);
   if (!started.ok) throw new UsageError(started.error.message);
-  process.stderr.write(`recording ${channels.map((c) => '#' + c).join(', ')} into ${o.segments} as ${nodeName}.${recorder.slug} (Ctrl-C to stop)\n`);
-  out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
-
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const status = recorder.status();
@@ -123,6 +120,9 @@ async function record(o: RecordOptions): Promise<void> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Announced once the signals are ours: from then on SIGINT/SIGTERM flush and exit 0.
+    process.stderr.write(`recording ${channels.map((c) => '#' + c).join(', ')} into ${o.segments} as ${nodeName}.${recorder.slug} (Ctrl-C to stop)\n`);
+    out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
     // A rejected login stops its channel for good; end instead of idling.
     recorder.on('status', (status: ChannelRecording[]) => {
       if (status.length && status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);

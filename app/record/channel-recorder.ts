@@ -6,7 +6,7 @@ import type { WrittenFile } from '../archive/store.js';
 import type { ChannelRecording, ConnectionState } from '../service/contract.js';
 import { ReceiverBatcher } from './batcher.js';
 import type { JournalStore } from './journal.js';
-import { Receiver, type ReceiverCounters } from './receiver.js';
+import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
 import { splitFrame } from './irc-parse.js';
 import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
 import { fetchHistory, historyUrlFor, recordHistory } from './history.js';
@@ -40,14 +40,14 @@ class LineRate {
   private readonly counts = new Float64Array(60);
   private readonly stamps = new Float64Array(60).fill(-Infinity);
 
-  add(now: number): void {
+  add(now: number, n: number): void {
     const s = Math.floor(now);
     const i = ((s % 60) + 60) % 60;
     if (this.stamps[i] !== s) {
       this.stamps[i] = s;
       this.counts[i] = 0;
     }
-    this.counts[i]!++;
+    this.counts[i]! += n;
   }
 
   perMinute(now: number): number {
@@ -87,7 +87,8 @@ export class ChannelRecorder {
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
-  readonly totals: ReceiverCounters = { lines: 0, stored: 0, unparsable: 0, droppedCommand: 0, droppedChannel: 0, preamble: 0 };
+  /** Counts of receivers that are done (closed links, history fetches). */
+  private readonly totals: ReceiverCounters = emptyCounters();
 
   constructor(private readonly ctx: ChannelContext, readonly channel: string) {
     this.channels = new Set([`#${channel}`]);
@@ -133,12 +134,17 @@ export class ChannelRecorder {
     const wasReady = link.receiver.ready;
     const before = link.receiver.counters.stored;
     for (const raw of splitFrame(text)) {
-      const line = link.receiver.handleLine(raw, now);
-      if (line?.command === 'RECONNECT') this.handover(link);
+      try {
+        const line = link.receiver.handleLine(raw, now);
+        if (line?.command === 'RECONNECT') this.handover(link);
+      } catch (e) {
+        // The journal could not take the line (disk full, too many open files).
+        this.reportError(`cannot record a line: ${(e as Error).message}`);
+      }
     }
     const stored = link.receiver.counters.stored - before;
     if (stored > 0) {
-      for (let i = 0; i < stored; i++) link.rate.add(now);
+      link.rate.add(now, stored);
       link.lastLineAt = now;
     }
     if (!wasReady && link.receiver.ready) this.onReady(link);
@@ -170,8 +176,8 @@ export class ChannelRecorder {
 
   private onClosed(link: Link, info: { reason: string; loginFailed: boolean }): void {
     link.closed = true;
-    link.state = link.closing || !this.recording ? 'stopped' : 'error';
-    this.addTotals(link.receiver.counters);
+    link.state = link.closing || link.retiring || !this.recording ? 'stopped' : 'error';
+    addCounters(this.totals, link.receiver.counters);
     this.track(this.writeLink(link));
     if (link.closing || !this.recording) return this.ctx.changed();
     if (info.loginFailed) {
@@ -181,7 +187,8 @@ export class ChannelRecorder {
       for (const l of this.links) if (!l.closed) l.conn.close();
       return this.ctx.changed();
     }
-    this.lastError = link.receiver.ready || link.retiring ? `connection lost: ${info.reason}` : `cannot connect to ${this.ctx.server}: ${info.reason}`;
+    // A link the server asked to move ending is the handover, not an error.
+    if (!link.retiring) this.lastError = link.receiver.ready ? `connection lost: ${info.reason}` : `cannot connect to ${this.ctx.server}: ${info.reason}`;
     const alive = this.links.some((l) => !l.closed && !l.retiring);
     if (!alive) {
       link.state = 'reconnecting';
@@ -212,7 +219,7 @@ export class ChannelRecorder {
     const batcher = new ReceiverBatcher(this.ctx.store, this.ctx.segments, id, this.channel, this.ctx.chunkLimit);
     const receiver = new Receiver(id, this.channels, batcher, { history: true, onUnparsable: (l) => this.ctx.unparsable(this.channel, id, l) });
     recordHistory(receiver, fetched.lines, this.ctx.clock.now());
-    this.addTotals(receiver.counters);
+    addCounters(this.totals, receiver.counters);
     await this.write(batcher, Infinity);
   }
 
@@ -232,13 +239,15 @@ export class ChannelRecorder {
     if (error) this.lastError = `cannot write batch files: ${error.message} (kept in the journal)`;
   }
 
-  private addTotals(c: ReceiverCounters): void {
-    for (const k of Object.keys(c) as (keyof ReceiverCounters)[]) this.totals[k] += c[k];
-  }
-
   private track(p: Promise<unknown>): void {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
+  }
+
+  reportError(message: string): void {
+    if (this.lastError === message) return;
+    this.lastError = message;
+    this.ctx.changed();
   }
 
   /** Once a second: keepalive and due batches. */
@@ -278,8 +287,8 @@ export class ChannelRecorder {
 
   /** Live totals: closed receivers' counts plus the open ones'. */
   counters(): ReceiverCounters {
-    const sum = { ...this.totals };
-    for (const l of this.links) if (!l.closed) for (const k of Object.keys(sum) as (keyof ReceiverCounters)[]) sum[k] += l.receiver.counters[k];
+    const sum = addCounters(emptyCounters(), this.totals);
+    for (const l of this.links) if (!l.closed) addCounters(sum, l.receiver.counters);
     return sum;
   }
 

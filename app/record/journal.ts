@@ -72,8 +72,9 @@ export class JournalFile {
   flush(): void {
     if (this.closed || this.pending.length === 0) return;
     const text = this.pending.join('');
-    this.pending = [];
     fs.writeSync(this.fd, text);
+    // Cleared only once written: after a failed write (disk full) the next flush retries.
+    this.pending = [];
     this.unsynced = true;
   }
 

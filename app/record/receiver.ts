@@ -19,10 +19,18 @@ export interface ReceiverCounters {
   preamble: number;
 }
 
+export const emptyCounters = (): ReceiverCounters => ({ lines: 0, stored: 0, unparsable: 0, droppedCommand: 0, droppedChannel: 0, preamble: 0 });
+
+/** Adds `from` into `into` and returns `into`. */
+export function addCounters(into: ReceiverCounters, from: ReceiverCounters): ReceiverCounters {
+  for (const k of Object.keys(into) as (keyof ReceiverCounters)[]) into[k] += from[k];
+  return into;
+}
+
 export class Receiver {
   private clock: ServerClock | null = null;
   private readonly roomstateSeen: Set<string> | null;
-  readonly counters: ReceiverCounters = { lines: 0, stored: 0, unparsable: 0, droppedCommand: 0, droppedChannel: 0, preamble: 0 };
+  readonly counters: ReceiverCounters = emptyCounters();
 
   constructor(
     readonly id: string,

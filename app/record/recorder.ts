@@ -24,7 +24,7 @@ import { CHANNEL_RE } from '../archive/layout.js';
 import type { ChannelRecording } from '../service/contract.js';
 import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
-import type { ReceiverCounters } from './receiver.js';
+import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
 
 export type { Clock } from './channel-recorder.js';
 
@@ -68,6 +68,8 @@ export class Recorder extends EventEmitter {
 
   constructor(private readonly opts: RecorderOptions) {
     super();
+    // The node name is the first part of receiver ids, which are split at dots.
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.nodeName)) throw new Error(`invalid node name "${opts.nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
     const server = opts.server ?? DEFAULT_SERVER;
     if (!/^wss?:\/\/[^/]/.test(server)) throw new Error(`the chat server must be a ws:// or wss:// URL, not "${server}"`);
     let connections = 0;
@@ -133,9 +135,14 @@ export class Recorder extends EventEmitter {
     const store = this.store;
     if (!store) return;
     // Lines reach the OS within FLUSH_MS, the disk within a second (SPEC §5 crash safety).
-    store.flushAll();
-    if (++this.ticks % TICKS_PER_SECOND !== 0) return;
-    store.syncAll();
+    try {
+      store.flushAll();
+      if (++this.ticks % TICKS_PER_SECOND !== 0) return;
+      store.syncAll();
+    } catch (e) {
+      for (const ch of this.channels.values()) ch.reportError(`cannot write the journal: ${(e as Error).message}`);
+      if (this.ticks % TICKS_PER_SECOND !== 0) return;
+    }
     for (const ch of this.channels.values()) ch.tick();
     this.emit('status', this.status());
   }
@@ -146,7 +153,7 @@ export class Recorder extends EventEmitter {
     for (const c of which) {
       const ch = this.channels.get(c);
       if (!ch) continue;
-      this.finished.set(c, addCounters(this.finished.get(c), ch.counters()));
+      this.finished.set(c, addCounters(this.finished.get(c) ?? emptyCounters(), ch.counters()));
       this.channels.delete(c);
     }
     if (this.channels.size === 0 && this.store) {
@@ -165,15 +172,9 @@ export class Recorder extends EventEmitter {
 
   /** Line counts per channel since the recorder was created, stopped channels included. */
   counters(): Record<string, ReceiverCounters> {
-    const out: Record<string, ReceiverCounters> = Object.fromEntries(this.finished);
-    for (const [name, c] of this.channels) out[name] = addCounters(out[name], c.counters());
+    const out: Record<string, ReceiverCounters> = {};
+    for (const [name, c] of this.finished) out[name] = addCounters(emptyCounters(), c);
+    for (const [name, c] of this.channels) out[name] = addCounters(out[name] ?? emptyCounters(), c.counters());
     return out;
   }
-}
-
-function addCounters(a: ReceiverCounters | undefined, b: ReceiverCounters): ReceiverCounters {
-  if (!a) return { ...b };
-  const sum = { ...a };
-  for (const k of Object.keys(sum) as (keyof ReceiverCounters)[]) sum[k] += b[k];
-  return sum;
 }

@@ -89,12 +89,14 @@ export function MessagePane(props: Props) {
     scrollRef.current?.scrollTo({ top: 0 });
   }, [paged]);
 
-  // Jumps (moderation links, details panel) scroll to the record once it is located.
+  // Jumps (moderation links, details panel) scroll to the record once it is located, once.
+  const handledJump = useRef(0);
   useEffect(() => {
-    if (!jump || !paged) return;
+    if (!jump || !paged || handledJump.current === jump.seq) return;
     let live = true;
     void paged.locate(jump.key, jump.time).then((i) => {
       if (!live || i === null) return;
+      handledJump.current = jump.seq;
       setActive(i);
       virtualizer.scrollToIndex(i, { align: 'center' });
       rerender();
@@ -102,7 +104,7 @@ export function MessagePane(props: Props) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Runs per jump (seq) and when a new span's list exists; the virtualizer is read, not watched.
   }, [jump?.seq, paged]);
 
   const actions: RowActions = useMemo(

@@ -86,7 +86,7 @@ export const MessageRow = memo(function MessageRow({
               {b}
             </span>
           ))}
-          <span className="name" style={color ? ({ '--user-color': color } as CSSProperties) : undefined}>
+          <span className={who ? 'name' : 'name name-server'} style={color ? ({ '--user-color': color } as CSSProperties) : undefined}>
             {senderName(r)}
           </span>
           <span className={isAction ? 'text text-action' : 'text'}>{text}</span>

@@ -69,7 +69,7 @@ export function ImportDialog({ onClose, onFinished }: { onClose: () => void; onF
   const done = progress !== null && finished(progress);
   useEffect(() => {
     if (done) onFinished();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Once per finished import, whatever the parent passes.
   }, [done]);
 
   const pick = async () => {

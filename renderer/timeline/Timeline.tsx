@@ -35,17 +35,18 @@ function Lane({ label, title, runs, n, className }: { label: string; title: stri
   );
 }
 
-function Axis({ view, n, onSelect }: { view: View; n: number; onSelect: (from: number, to: number) => void }) {
+function Axis({ view, n, onSelect, onZoomDay }: { view: View; n: number; onSelect: (from: number, to: number) => void; onZoomDay: (day: number) => void }) {
   const [from] = visible(view);
   const bs = bucketSeconds[view.zoom];
   const place = (t: number) => ({ '--x': ((t - from) / bs / n).toFixed(5) }) as CSSProperties;
   if (view.zoom === 'week') {
+    // Day labels double as the way into a day.
     return (
       <div className="axis">
         {Array.from({ length: 7 }, (_, d) => from + d * DAY).map((t) => (
-          <span key={t} className="tick" style={place(t)}>
+          <button key={t} type="button" className="tick tick-button" style={place(t)} aria-label={`Show ${weekday(t)} ${isoDate(t)}`} onClick={() => onZoomDay(t)}>
             {weekday(t)} {isoDate(t).slice(5)}
-          </span>
+          </button>
         ))}
       </div>
     );
@@ -117,7 +118,10 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
     if (hover !== null) [a, b] = [from + hover * bs, from + (hover + 1) * bs];
     else if (view.sel) [a, b] = view.sel;
     else return 'Click a bucket to list its messages, or drag across several.';
-    const inside = s.buckets.filter((x) => x.start >= a && x.start < b);
+    // Counts are per bucket: describe whole buckets.
+    a = Math.floor((a - from) / bs) * bs + from;
+    b = Math.ceil((b - from) / bs) * bs + from;
+    const inside = s.buckets.filter((x) => x.start < b && x.start + bs > a);
     const records = inside.reduce((n, x) => n + x.records, 0);
     const receivers = new Set(inside.flatMap((x) => Object.keys(x.receivers))).size;
     const pending = inside.some((x) => x.pendingMerge > 0);
@@ -164,19 +168,7 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
             </svg>
           </div>
           <div />
-          <Axis view={view} n={n} onSelect={onSelect} />
-          {view.zoom === 'week' && (
-            <>
-              <div />
-              <div className="day-buttons">
-                {Array.from({ length: 7 }, (_, d) => from + d * DAY).map((t) => (
-                  <button key={t} type="button" className="link-button" onClick={() => onZoomDay(t)} aria-label={`Show ${weekday(t)} ${isoDate(t)}`}>
-                    {weekday(t)}
-                  </button>
-                ))}
-              </div>
-            </>
-          )}
+          <Axis view={view} n={n} onSelect={onSelect} onZoomDay={onZoomDay} />
           <div className="lane-label coverage-title">coverage</div>
           <div className="readout" aria-live="polite">
             {readout}

@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, openPage, screenshotBoth } from '../support/browser.js';
 import { ensureRendererBuilt } from '../support/renderer-build.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
-import { CHANNEL, GAP_MINUTE, HOUR16, writeCarolFolder, writeMainArchive } from '../support/viewer-archive.js';
+import { CHANNEL, DAY, GAP_MINUTE, HOUR16, writeBusyHour, writeCarolFolder, writeMainArchive } from '../support/viewer-archive.js';
 
 let dir: string;
 let serve: ServeProcess;
@@ -22,6 +22,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ca-import-'));
   await writeMainArchive(path.join(dir, 'segments'));
   carolFiles = await writeCarolFolder(path.join(dir, 'carol'));
+  // Big enough that an import of it takes seconds, for cancelling.
+  await writeBusyHour(path.join(dir, 'big'), CHANNEL, DAY + 10 * 3600, 40_000);
   await ensureRendererBuilt();
   serve = await startServe(path.join(dir, 'segments'));
   browser = await launchBrowser();
@@ -94,5 +96,20 @@ test('a folder that does not exist is refused in plain words', async () => {
   expect((await alert.first().textContent())?.length).toBeGreaterThan(10);
   // The refusal is an HTTP error status by design; it is the only one allowed here.
   expect(problems.filter((x) => !/importStart|status of 4\d\d/.test(x))).toEqual([]);
+  await close();
+});
+
+test('a running import can be cancelled', async () => {
+  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  await p.getByRole('button', { name: 'Import…' }).click();
+  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
+  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'big'));
+  await dialog.getByRole('button', { name: 'Start import' }).click();
+  await dialog.getByRole('button', { name: 'Cancel import' }).click();
+  await dialog.getByText('Import cancelled').waitFor({ timeout: 60_000 });
+  expect(await dialog.getByRole('button', { name: 'Cancel import' }).count()).toBe(0);
+  await screenshotBoth(p, 'import-cancelled');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  expect(problems).toEqual([]);
   await close();
 });

@@ -103,6 +103,14 @@ describe('viewer', () => {
     await p.mouse.move(box.x + (25.5 / 60) * box.width, box.y + box.height / 2);
     await expect.poll(() => p.locator('.readout').textContent()).toBe('16:25 UTC: no records');
     expect(await p.locator('.lane-unrecorded path').getAttribute('d')).toContain('M25 ');
+    // Dragging across minutes selects them.
+    const y = box.y + box.height / 2;
+    await p.mouse.move(box.x + (20.5 / 60) * box.width, y);
+    await p.mouse.down();
+    await p.mouse.move(box.x + (22 / 60) * box.width, y, { steps: 4 });
+    await p.mouse.move(box.x + (23.5 / 60) * box.width, y, { steps: 4 });
+    await p.mouse.up();
+    await expect.poll(() => title(p).textContent()).toBe('2024-01-06 16:20–16:24 UTC');
     // Expanding a node shows its receivers.
     await p.getByRole('button', { name: /^alice-laptop: 1 receiver/ }).click();
     await p.getByRole('img', { name: new RegExp(`^${ALICE.replace(/\./g, '\\.')}: `) }).waitFor();
@@ -136,6 +144,12 @@ describe('viewer', () => {
     await clear.getByRole('button', { name: `${TIMED_OUT.earlier} struck ↑` }).click();
     await expect.poll(() => details.locator('h2').textContent()).toBe('PRIVMSG');
     await expect.poll(async () => (await details.textContent()) ?? '').toMatch(/Removed by CLEARCHAT at 16:22:34 \(timeout 3 min\)/);
+    // Without the filter hiding it, the list scrolls to the struck message and marks it.
+    await p.getByLabel('Command kind').selectOption('');
+    const active = p.locator('.row-active .msg');
+    await expect.poll(async () => (await active.count()) && (await active.locator('.time').textContent())).toBe('16:22:33.853');
+    expect(await active.getAttribute('class')).toContain('removed');
+    await screenshotBoth(p, 'moderation-jump');
   });
 
   test('filter by command kind, user and text; `/` focuses the text filter', async () => {

@@ -37,31 +37,43 @@ describe('recorder on the fake server', () => {
     expect(await r.start(['nymn'])).toEqual({ ok: true });
     await srv.waitForJoined('nymn', 1);
     const c = srv.joinedClients('nymn')[0]!;
-    srv.sendFrame(
-      c,
-      [
-        '@id=a1;tmi-sent-ts=1704557984095;flag;empty= :u!u@u.tmi.twitch.tv PRIVMSG #nymn :trailing spaces   ',
-        ': ',
-        ':tmi.twitch.tv NOTICE *',
-        ':tmi.twitch.tv NOTICE #nymn',
-        ':tmi.twitch.tv FOOBAR #nymn :unknown command',
-        ':u!u@u.tmi.twitch.tv PRIVMSG #other :not requested',
-        '@id=a2;tmi-sent-ts=1704557985000;msg=a\\sb\\nc :u!u@u.tmi.twitch.tv PRIVMSG #nymn :👋🏽 \u{E0000}',
-      ].join('\r\n') + '\r\n',
-    );
+    srv.sendFrame(c, FakeTwitch.awkwardFrame('nymn').frame);
+    srv.pingAll();
+    await srv.waitFor(() => c.received.some((l) => l.startsWith('PONG')), 5000, 'PONG to the server PING');
     await sleep(300);
     expect(r.status()[0]!.connections[0]!.state).toBe('connected');
     await r.stop();
     const recs = readAllRecords(segments);
     expect(recs.map((x) => x.command).sort()).toEqual(['NOTICE', 'PRIVMSG', 'PRIVMSG']);
-    const a1 = recs.find((x) => x.tags?.id === 'a1')!;
+    const a1 = recs.find((x) => x.tags?.id === 'aw1')!;
     expect(a1.params).toEqual(['#nymn', 'trailing spaces   ']);
     expect(a1.tags).toMatchObject({ flag: true, empty: '' });
+    expect(recs.find((x) => x.command === 'NOTICE')).toMatchObject({ params: ['#nymn'], sender: 'tmi.twitch.tv', tags: null });
     expect(a1).toMatchObject({ time: 1704557984.095, time_range: 0, sender: 'u', user: 'u', host: 'u.tmi.twitch.tv' });
     expect(Object.keys(a1.receivers)).toEqual([expect.stringMatching(/^test\.[A-Za-z0-9]{5}\.0$/)]);
-    expect(recs.find((x) => x.tags?.id === 'a2')).toMatchObject({ params: ['#nymn', '👋🏽 \u{E0000}'], tags: { msg: 'a b\nc' } });
+    expect(recs.find((x) => x.tags?.id === 'aw2')).toMatchObject({ params: ['#nymn', '👋🏽 \u{E0000}'], tags: { msg: 'a b\nc' } });
     expect(unparsable).toEqual([': ']);
     expect(r.counters().nymn).toMatchObject({ stored: 3, unparsable: 1, preamble: 3, droppedChannel: 2 });
+  });
+
+  it('writes a minute batch once the injected clock passes 120 s after the minute, not before', async () => {
+    const M = 1_704_557_940; // the minute of the line below
+    const clock = { t: M + 115 };
+    const r = recorder({ clock: { now: () => clock.t } });
+    const written: string[] = [];
+    r.on('filesWritten', (p: string[]) => written.push(...p));
+    await r.start(['nymn']);
+    await srv.waitForJoined('nymn', 1);
+    srv.broadcast('nymn', `@id=x1;tmi-sent-ts=${(M + 30) * 1000} :u!u@u PRIVMSG #nymn :hello`);
+    clock.t = M + 119;
+    await sleep(1600);
+    expect(written).toEqual([]);
+    expect(readAllRecords(segments)).toEqual([]);
+    clock.t = M + 120;
+    await srv.waitFor(() => written.length === 1, 5000, 'the batch file');
+    expect(written[0]).toMatch(/nymn\/chat\/2024-01-06T16\/19\.00-[A-Za-z0-9_-]{43}\.json$/);
+    expect(readAllRecords(segments)).toMatchObject([{ tags: { id: 'x1' }, time: M + 30, receivers: { [r.status()[0]!.connections[0]!.receiverId]: M + 119 } }]);
+    expect(r.status()[0]!.filesWritten).toBe(1);
   });
 
   it('hands over on RECONNECT with overlap and reconnects after an abrupt close', async () => {

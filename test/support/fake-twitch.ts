@@ -212,6 +212,21 @@ export class FakeTwitch {
     c.silenced = true;
   }
 
+  /**
+   * One frame of awkward but real-world-possible lines for a channel: trailing spaces,
+   * an unparsable line, NOTICEs without text (tmi.js throws on the `*` one), an unknown
+   * command, another channel. Returns the frame and which lines a recorder must store.
+   */
+  static awkwardFrame(channel: string): { frame: string; stored: string[] } {
+    const stored = [
+      `@id=aw1;tmi-sent-ts=1704557984095;flag;empty= :u!u@u.tmi.twitch.tv PRIVMSG #${channel} :trailing spaces   `,
+      `:tmi.twitch.tv NOTICE #${channel}`,
+      `@id=aw2;tmi-sent-ts=1704557985000;msg=a\\sb\\nc :u!u@u.tmi.twitch.tv PRIVMSG #${channel} :👋🏽 \u{E0000}`,
+    ];
+    const lines = [stored[0]!, ': ', ':tmi.twitch.tv NOTICE *', stored[1]!, `:tmi.twitch.tv FOOBAR #${channel} :unknown command`, ':u!u@u.tmi.twitch.tv PRIVMSG #elsewhere :not requested', stored[2]!];
+    return { frame: lines.join('\r\n') + '\r\n', stored };
+  }
+
   pingAll(): void {
     for (const c of this.clients) this.send(c, 'PING :tmi.twitch.tv');
   }

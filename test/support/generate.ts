@@ -113,7 +113,6 @@ function privmsgTags(r: Rand, nick: string, at: number, roomId: string): Tags {
   const tags: Tags = {
     'badge-info': r() < 0.3 ? `subscriber/${1 + Math.floor(r() * 40)}` : '',
     badges: r() < 0.3 ? 'subscriber/24,twitch-recap-2023/1' : '',
-    'client-nonce': token(r, 32).toLowerCase(),
     color: `#${Math.floor(r() * 0xffffff).toString(16).padStart(6, '0').toUpperCase()}`,
     'display-name': nick,
     emotes: r() < 0.2 ? 'emotesv2_ee52e9d2f1344320bad5e93dd2a6e570:0-10' : '',
@@ -129,13 +128,14 @@ function privmsgTags(r: Rand, nick: string, at: number, roomId: string): Tags {
     'user-id': String(10000000 + Math.floor(r() * 9e8)),
     'user-type': '',
   };
+  if (r() < 0.4) tags['client-nonce'] = token(r, 32).toLowerCase();
   if (r() < 0.05) tags.vip = true;
-  if (r() < 0.05) tags['reply-parent-msg-body'] = 'a reply; with\\sescapes\nand a newline';
+  if (r() < 0.02) tags['reply-parent-msg-body'] = 'a reply; with\\sescapes\nand a newline';
   return tags;
 }
 
 function text(r: Rand): string {
-  const n = 4 + Math.floor(r() * 14);
+  const n = 3 + Math.floor(r() * 9);
   return Array.from({ length: n }, () => pick(r, WORDS)).join(' ');
 }
 

@@ -1,11 +1,13 @@
 /** Canonical bytes (SPEC §4): our encoder against the `canonicalize` package (RFC 8785), on generated data. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import canonicalize from 'canonicalize';
+import canonicalizeModule from 'canonicalize';
 import { canonicalJson, compareCodePoints, contentHash, encodeBatch, encodeRecord, encodeWithIdentity, lineFromIdentity } from '../../app/archive/encode.js';
 import { identityOf, validateRecord, type ChatRecord } from '../../app/archive/record.js';
 import { arbRecord, arbText } from '../support/generate.js';
 
+// The package is CommonJS (`module.exports = fn`) but its types declare an ES default export.
+const canonicalize = canonicalizeModule as unknown as (v: unknown) => string | undefined;
 const reference = (v: unknown) => canonicalize(v) as string;
 
 /** Strings of any code point but lone surrogates (those cannot be UTF-8 text). */
