@@ -87,7 +87,7 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
     for (const g of [...groups.values()].sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : a.hour - b.hour))) {
       opts.signal?.throwIfAborted();
       channels.add(g.channel);
-      await withChannelLock(dest, g.channel, () => importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts));
+      await withChannelLock(dest, g.channel, () => importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts, () => progress('importing')));
       progress('importing');
     }
     progress('merging');
@@ -112,7 +112,7 @@ function mergeInto(a: MergeSummary, b: MergeSummary): void {
   a.strays.push(...b.strays);
 }
 
-async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions) {
+async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions, onFile: () => void) {
   const present = new Set((await listBatchFiles(hourDir(dest, channel, hour), hour)).files.map((f) => f.name));
   const work = await HourMerge.open(dest, channel, hour, { state, signal: opts.signal, expectExtra: true });
   if (work.result.problems.length) {
@@ -123,38 +123,42 @@ async function importHour(dest: string, channel: string, hour: number, files: So
   for (const f of files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
     opts.signal?.throwIfAborted();
     sum.filesChecked++;
-    const parsedName = parseBatchFileName(f.name);
-    if (!f.conflict && parsedName && !parsedName.colon && present.has(f.name)) {
-      sum.alreadyPresent++;
-      continue;
-    }
-    let parsed;
     try {
-      parsed = await readBatchFile(f.path, parsedName?.hash, false);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const reason = err.code === 'ENOENT' ? 'vanished during the import' : `cannot read: ${err.message}`;
-      if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason });
-      else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, reason));
-      continue;
+      const parsedName = parseBatchFileName(f.name);
+      if (!f.conflict && parsedName && !parsedName.colon && present.has(f.name)) {
+        sum.alreadyPresent++;
+        continue;
+      }
+      let parsed;
+      try {
+        parsed = await readBatchFile(f.path, parsedName?.hash, false);
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        const reason = err.code === 'ENOENT' ? 'vanished during the import' : `cannot read: ${err.message}`;
+        if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason });
+        else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, reason));
+        continue;
+      }
+      if (parsed.observations.length) {
+        const fresh = work.add(parsed.observations);
+        sum.newObservations += fresh;
+        if (fresh > 0) sum.copied++;
+        else sum.alreadyPresent++;
+      }
+      if (parsed.problems.length) {
+        const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+        const whole = parsed.observations.length === 0;
+        sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`));
+        continue;
+      }
+      const reasons = [...parsed.nonCanonical];
+      if (!parsed.hashMatches) reasons.push('name does not match the content hash');
+      if (parsedName?.colon) reasons.push('MM:SS name (rewritten as MM.SS)');
+      if (f.conflict) reasons.push('sync conflict copy');
+      if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
+    } finally {
+      onFile();
     }
-    if (parsed.observations.length) {
-      const fresh = work.add(parsed.observations);
-      sum.newObservations += fresh;
-      if (fresh > 0) sum.copied++;
-      else sum.alreadyPresent++;
-    }
-    if (parsed.problems.length) {
-      const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
-      const whole = parsed.observations.length === 0;
-      sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`));
-      continue;
-    }
-    const reasons = [...parsed.nonCanonical];
-    if (!parsed.hashMatches) reasons.push('name does not match the content hash');
-    if (parsedName?.colon) reasons.push('MM:SS name (rewritten as MM.SS)');
-    if (f.conflict) reasons.push('sync conflict copy');
-    if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
   }
   try {
     await work.commit();

@@ -7,9 +7,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { batchFileName, chatDir, hourDir, hourName, isOwnTemporary, listBatchFiles, listChannels, listHours, minuteStart, type BatchFile, type Stray } from './layout.js';
-import { contentHash, type EncodedLine } from './encode.js';
-import { ObservationSet, normalize, type NormalizeWarning } from './normalize.js';
+import { batchFileName, chatDir, hourDir, hourName, isOwnTemporary, listBatchFiles, listChannels, listHours, type BatchFile, type Stray } from './layout.js';
+import { contentHash } from './encode.js';
+import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 import { readBatchFile } from './read.js';
 import { writeFileAtomic } from './atomic.js';
@@ -209,19 +209,20 @@ export class HourMerge {
     const { result, segments, channel, hour, opts } = this;
     if (result.problems.some((p) => p.reason.startsWith('cannot read'))) return;
     opts.signal?.throwIfAborted();
-    const normalized = normalize(this.own);
-    result.warnings = normalized.warnings;
-    result.observations = normalized.observations;
-    result.records = normalized.lines.length;
+    const merged = cluster(this.own);
+    result.warnings = merged.warnings;
+    result.observations = merged.observations;
+    result.records = merged.records.length;
     const keep = new Set<string>();
-    for (const [name, bytes] of minuteFiles(normalized.lines)) {
+    for (const { minute, bytes } of minuteBatches(merged.records)) {
+      const name = batchFileName(minute, contentHash(bytes));
       keep.add(name);
       if (await writeFileAtomic(path.join(this.dir, name), bytes)) result.filesWritten++;
     }
     for (const [h, set] of [...this.foreign].sort((a, b) => a[0] - b[0])) {
       const target = hourDir(segments, channel, h);
-      for (const [name, bytes] of minuteFiles(normalize(set).lines)) {
-        if (await writeFileAtomic(path.join(target, name), bytes)) result.filesWritten++;
+      for (const { minute, bytes } of minuteBatches(cluster(set).records)) {
+        if (await writeFileAtomic(path.join(target, batchFileName(minute, contentHash(bytes))), bytes)) result.filesWritten++;
       }
       result.relocatedTo.push(h);
     }
@@ -255,23 +256,6 @@ async function removeStaleTemporaries(strays: Stray[]): Promise<void> {
     const st = await fs.lstat(s.path).catch(() => null);
     if (st?.isFile() && Date.now() - st.mtimeMs > STALE_TEMPORARY_MS) await fs.rm(s.path, { force: true });
   }
-}
-
-/** Groups canonical lines (already in file order) into minute files: name → bytes. */
-export function minuteFiles(lines: EncodedLine[]): Map<string, Buffer> {
-  const byMinute = new Map<number, string[]>();
-  for (const l of lines) {
-    const m = minuteStart(l.time);
-    let list = byMinute.get(m);
-    if (!list) byMinute.set(m, (list = []));
-    list.push(l.line);
-  }
-  const out = new Map<string, Buffer>();
-  for (const [m, list] of byMinute) {
-    const bytes = Buffer.from(list.join('\n') + '\n', 'utf8');
-    out.set(batchFileName(m, contentHash(bytes)), bytes);
-  }
-  return out;
 }
 
 export interface MergeSummary extends MergeCounts {

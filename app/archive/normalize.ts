@@ -72,34 +72,72 @@ export class ObservationSet {
   }
 }
 
-export function normalize(all: Iterable<Observation> | ObservationSet): Normalized {
+/** A merged record before its line is built: its interval and its members. */
+export interface MergedRecord {
+  time: number;
+  timeRange: number;
+  members: Observation[];
+}
+
+export interface Clustered {
+  records: MergedRecord[];
+  observations: number;
+  warnings: NormalizeWarning[];
+}
+
+/** The records of a set of observations, without their lines (built per minute by `minuteBatches`). */
+export function cluster(all: Iterable<Observation> | ObservationSet): Clustered {
   let set: ObservationSet;
   if (all instanceof ObservationSet) set = all;
   else {
     set = new ObservationSet();
     for (const o of all) set.add(o);
   }
-  const groups = set.groups;
-  const lines: EncodedLine[] = [];
+  const records: MergedRecord[] = [];
   const warnings: NormalizeWarning[] = [];
   const idIdentities = new Map<string, number>();
   let observations = 0;
-  for (const group of groups.values()) {
+  for (const group of set.groups.values()) {
     const unique = [...group].sort(compareObservations);
     observations += unique.length;
     const first = unique[0]!;
     if (first.id !== null) {
       idIdentities.set(first.id, (idIdentities.get(first.id) ?? 0) + 1);
-      const cluster = firstPerReceiver(unique, warnings);
-      lines.push(recordLine(cluster, warnings));
+      records.push(merged(firstPerReceiver(unique, warnings), warnings));
     } else {
-      for (const cluster of clusterWithoutId(unique)) lines.push(recordLine(cluster, warnings));
+      for (const c of clusterWithoutId(unique)) records.push(merged(c, warnings));
     }
   }
   for (const [id, n] of idIdentities)
     if (n > 1) warnings.push({ kind: 'id-identity-conflict', message: `message id ${id} has ${n} records with different fields; kept apart` });
+  return { records, observations, warnings };
+}
+
+export function normalize(all: Iterable<Observation> | ObservationSet): Normalized {
+  const c = cluster(all);
+  const lines = c.records.map(recordLine);
   lines.sort(compareLines);
-  return { lines, observations, warnings };
+  return { lines, observations: c.observations, warnings: c.warnings };
+}
+
+/**
+ * The minute files of a set of merged records, one minute at a time, in time order:
+ * only one minute's lines and bytes are alive at once.
+ */
+export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: number; bytes: Buffer }> {
+  const byMinute = new Map<number, MergedRecord[]>();
+  for (const r of records) {
+    const m = Math.floor(r.time / 60) * 60;
+    const list = byMinute.get(m);
+    if (list) list.push(r);
+    else byMinute.set(m, [r]);
+  }
+  for (const minute of [...byMinute.keys()].sort((a, b) => a - b)) {
+    const lines = byMinute.get(minute)!.map(recordLine);
+    byMinute.delete(minute);
+    lines.sort(compareLines);
+    yield { minute, bytes: Buffer.from(lines.map((l) => l.line).join('\n') + '\n', 'utf8') };
+  }
 }
 
 /** One event per id: a receiver that got the line twice keeps its earliest receive time. */
@@ -151,7 +189,7 @@ function clusterWithoutId(sorted: Observation[]): Observation[][] {
   return clusters.map((c) => c.members);
 }
 
-function recordLine(members: Observation[], warnings: NormalizeWarning[]): EncodedLine {
+function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRecord {
   // Intersection of the members' intervals; exact values of one member where it defines both ends.
   let lo = -Infinity;
   let hi = Infinity;
@@ -175,6 +213,10 @@ function recordLine(members: Observation[], warnings: NormalizeWarning[]): Encod
     timeRange = Math.max(...members.map((o) => o.start + o.length)) - start;
     warnings.push({ kind: 'disjoint-id-ranges', message: `receivers of message ${members[0]!.id} disagree on its time; kept the hull` });
   }
+  return { time, timeRange, members };
+}
+
+function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
   const receivers: Record<string, number> = {};
   const ranges: Record<string, [number, number]> = {};
   for (const o of members) {

@@ -19,10 +19,15 @@ export interface Observation {
 
 const STANDARD_KEYS = 10;
 
-/** Splits a validated record into its observations; also returns its canonical line. */
-export function observe(r: ChatRecord): { line: string; observations: Observation[] } {
-  const { line, identity } = encodeWithIdentity(r);
+/**
+ * Splits a validated record into its observations; also returns its canonical line.
+ * `source`, the line the record was parsed from, lets a line that is already canonical
+ * (the usual case) skip the re-encoding: see `canonicalSource`.
+ */
+export function observe(r: ChatRecord, source?: string): { line: string; observations: Observation[] } {
   const standard = Object.keys(r).length === STANDARD_KEYS;
+  const fast = standard && source !== undefined ? canonicalSource(r, source) : null;
+  const { line, identity } = fast ?? encodeWithIdentity(r);
   const id = messageId(r);
   const observations: Observation[] = [];
   for (const receiver of Object.keys(r.receivers)) {
@@ -33,3 +38,33 @@ export function observe(r: ChatRecord): { line: string; observations: Observatio
 }
 
 export const observationHour = (o: Observation) => hourStart(o.start);
+
+function sortedKeys(o: object): boolean {
+  let prev: string | undefined;
+  for (const k in o) {
+    if (prev !== undefined && !(prev < k)) return false;
+    prev = k;
+  }
+  return true;
+}
+
+/**
+ * If `source` is the canonical line of the standard record `r`, its identity, cut out of it.
+ * JSON.stringify (native, fast) writes a parsed object back with its keys in the order
+ * they were read, and otherwise exactly as RFC 8785 does (the same string escapes and
+ * number format); so when every object's keys are in sorted order and the result equals
+ * the source, the source is canonical. (Integer-like keys are listed first by JavaScript,
+ * whatever their order in the source; then the check fails and the slow path decides.)
+ * The time fields have fixed places in a standard record's line (see lineFromIdentity).
+ */
+function canonicalSource(r: ChatRecord, source: string): { line: string; identity: string } | null {
+  if (!sortedKeys(r) || (r.tags && !sortedKeys(r.tags)) || !sortedKeys(r.receivers) || !sortedKeys(r.receiver_ranges)) return null;
+  if (JSON.stringify(r) !== source) return null;
+  const rr = ',"receiver_ranges":';
+  const i = source.indexOf(rr);
+  const j = i + rr.length + JSON.stringify(r.receiver_ranges).length + ',"receivers":'.length + JSON.stringify(r.receivers).length;
+  const t = ',"time":' + JSON.stringify(r.time) + ',"time_range":' + JSON.stringify(r.time_range);
+  const k = source.lastIndexOf(t);
+  if (i < 0 || k < j || !source.startsWith(',"sender":', j) || !source.startsWith(',"user":', k + t.length)) return null;
+  return { line: source, identity: source.slice(0, i) + source.slice(j, k) + source.slice(k + t.length) };
+}

@@ -74,7 +74,7 @@ function parseText(text: string, out: ParsedBatch, keepRecords: boolean, lineOff
       out.problems.push({ line: lineNo, reason: v.reason });
       continue;
     }
-    const { line, observations } = observe(v.record);
+    const { line, observations } = observe(v.record, s);
     if (keepRecords) out.records.push(v.record);
     for (const o of observations) out.observations.push(o);
     const cur: EncodedLine = { time: v.record.time, timeRange: v.record.time_range, line };

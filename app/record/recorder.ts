@@ -13,7 +13,9 @@
  *   r.counters()                       line counts per channel (received, stored, dropped...)
  *   events: 'status' (ChannelRecording[]) about once a second and on every change of state;
  *           'filesWritten' (paths: string[]) batch files newly created;
- *           'unparsable' ({ channel, receiverId, line }) a line our parser rejected.
+ *           'unparsable' ({ channel, receiverId, line }) a line our parser rejected (also a
+ *           leftover journal that could not be replayed, with channel '').
+ *   The constructor throws on an invalid node name or server URL (settings validate both).
  *
  * Receiver ids are `<nodeName>.<5 random letters/digits>.<n>` (history: `...h<n>`), the
  * 5 characters fixed for the lifetime of the Recorder.
@@ -75,6 +77,10 @@ export class Recorder extends EventEmitter {
     let connections = 0;
     let histories = 0;
     const owner = `${opts.nodeName}.${this.slug}`;
+    const storeOf = () => {
+      if (!this.store) throw new Error('recorder not started');
+      return this.store;
+    };
     this.ctx = {
       segments: opts.segments,
       get store() {
@@ -96,10 +102,6 @@ export class Recorder extends EventEmitter {
       },
       unparsable: (channel, receiverId, line) => this.emit('unparsable', { channel, receiverId, line }),
       changed: () => this.emit('status', this.status()),
-    };
-    const storeOf = () => {
-      if (!this.store) throw new Error('recorder not started');
-      return this.store;
     };
   }
 

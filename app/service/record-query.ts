@@ -22,7 +22,7 @@ export function parseRecordKey(key: string): { hour: string; name: string; line:
   return { hour: m[1]!, name: m[2]!, line: Number(m[3]) };
 }
 
-function matches(r: ChatRecord, f: RecordFilter | undefined): boolean {
+export function matches(r: ChatRecord, f: RecordFilter | undefined): boolean {
   if (!f) return true;
   if (f.commands && f.commands.length > 0 && !f.commands.includes(r.command)) return false;
   if (f.user) {
@@ -52,6 +52,70 @@ async function readRows(file: string, rel: string): Promise<RecordRow[]> {
     if (v.ok) rows.push({ key: `${rel}#${at}`, record: v.record });
   }
   return rows;
+}
+
+/** Rows of recently read files, by path: paging through an hour reads each file once. */
+const recentFiles = new Map<string, RecordRow[]>();
+const RECENT_FILES = 240;
+
+async function cachedRows(file: string, rel: string): Promise<RecordRow[]> {
+  const hit = recentFiles.get(file);
+  if (hit) {
+    recentFiles.delete(file);
+    recentFiles.set(file, hit);
+    return hit;
+  }
+  const rows = await readRows(file, rel);
+  recentFiles.set(file, rows);
+  if (recentFiles.size > RECENT_FILES) recentFiles.delete(recentFiles.keys().next().value!);
+  return rows;
+}
+
+/**
+ * One page of an unfiltered, minute-aligned range, reading only the files the page falls
+ * in. Settled minutes hold one canonical file each, already in SPEC §4 order, and minute
+ * files follow each other in time, so the index's per-file record counts place any
+ * offset without reading anything. Null when that does not hold (a minute still holding
+ * several files, damaged files, a range that cuts a minute): then the caller reads it all.
+ */
+export async function pageRows(
+  segments: string,
+  channel: string,
+  ci: ChannelIndex | undefined,
+  from: number,
+  to: number,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: RecordRow[] } | null> {
+  if (!ci) return { total: 0, rows: [] };
+  if (from % 60 !== 0 || to % 60 !== 0) return null;
+  const minutes = ci.minutes;
+  const files = [];
+  for (let i = lowerBound(minutes, from); i < minutes.length && minutes[i]! < to; i++) {
+    const list = ci.byMinute.get(minutes[i]!)!;
+    if (list.length !== 1 || list[0]!.summary.problems > 0) return null;
+    files.push(list[0]!);
+  }
+  const total = files.reduce((n, f) => n + f.summary.records, 0);
+  const dir = chatDir(segments, channel);
+  const rows: RecordRow[] = [];
+  let start = 0;
+  for (const f of files) {
+    const end = start + f.summary.records;
+    if (end > offset && start < offset + limit) {
+      let fileRows: RecordRow[];
+      try {
+        fileRows = await cachedRows(path.join(dir, f.rel), f.rel);
+      } catch {
+        return null; // merged away since the index listed it
+      }
+      if (fileRows.length !== f.summary.records) return null;
+      rows.push(...fileRows.slice(Math.max(0, offset - start), offset + limit - start));
+    }
+    if (end >= offset + limit) break;
+    start = end;
+  }
+  return { total, rows };
 }
 
 /** SPEC §4 order: time, time_range, then the UTF-8 bytes of the canonical line (computed only on ties). */
@@ -86,7 +150,7 @@ export async function rangeRows(
   for (const f of files) {
     let fileRows: RecordRow[];
     try {
-      fileRows = await readRows(path.join(dir, f.rel), f.rel);
+      fileRows = await cachedRows(path.join(dir, f.rel), f.rel);
     } catch {
       continue; // merged away since the index listed it
     }

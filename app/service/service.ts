@@ -26,7 +26,7 @@ import type {
 import { methods, settingsSchema } from './contract.js';
 import { ArchiveIndex } from './index-cache.js';
 import { channelInfo, summarize } from './overview.js';
-import { rangeRows, recordDetail } from './record-query.js';
+import { matches, pageRows, rangeRows, recordDetail } from './record-query.js';
 import { writeSampleArchive } from './sample.js';
 import { invalid, isInside, isMethodName, parseArgs } from './validate.js';
 import { writeFileAtomic } from '../archive/atomic.js';
@@ -110,6 +110,11 @@ export class ArchiveService {
   #recording: RecordingControl | null = null;
   readonly #imports = new Map<string, { progress: ImportProgress; abort: AbortController; done: Promise<void> }>();
   readonly #rowCache: Array<{ key: string; rows: RecordRow[] }> = [];
+
+  #cacheRows(entry: { key: string; rows: RecordRow[] }): void {
+    this.#rowCache.unshift(entry);
+    this.#rowCache.length = Math.min(this.#rowCache.length, ROW_CACHE);
+  }
   #merge: MergeStatus = { running: false, pendingHours: 0, lastRun: null, lastError: null };
   /** Channels the merge loop settles: recorded ones and import targets. */
   readonly #mergeChannels = new Set<string>();
@@ -400,15 +405,28 @@ export class ArchiveService {
     records: async ({ channel, from, to, offset, limit, filter }) => {
       if (to < from) return invalid('"to" must not be before "from"');
       await this.#ready;
-      const key = JSON.stringify([channel, from, to, filter ?? null]);
-      let hit = this.#rowCache.find((c) => c.key === key);
-      if (!hit) {
-        const s = summarize(channel, this.#index.channel(channel), from, to, 'day');
+      const ci = this.#index.channel(channel);
+      const filtered = !!filter && (!!filter.user || !!filter.text || (filter.commands?.length ?? 0) > 0);
+      if (!filtered) {
+        const page = await pageRows(this.segmentsDir, channel, ci, from, to, offset, limit);
+        if (page) return ok({ total: page.total, offset, rows: page.rows });
+      }
+      // Filters apply to the range's rows, read once and kept for paging and for other filters.
+      const rangeKey = JSON.stringify([channel, from, to]);
+      let all = this.#rowCache.find((c) => c.key === rangeKey);
+      if (!all) {
+        const s = summarize(channel, ci, from, to, 'day');
         const count = s.ok ? s.summary.buckets.reduce((n, b) => n + b.records, 0) : Infinity;
         if (count > MAX_RANGE_RECORDS) return invalid(`the range holds ${count} records; at most ${MAX_RANGE_RECORDS} can be listed at once: narrow it`);
-        hit = { key, rows: await rangeRows(this.segmentsDir, channel, this.#index.channel(channel), from, to, filter) };
-        this.#rowCache.unshift(hit);
-        this.#rowCache.length = Math.min(this.#rowCache.length, ROW_CACHE);
+        all = { key: rangeKey, rows: await rangeRows(this.segmentsDir, channel, ci, from, to, undefined) };
+        this.#cacheRows(all);
+      }
+      let hit = all;
+      if (filtered) {
+        const key = JSON.stringify([channel, from, to, filter]);
+        const cached = this.#rowCache.find((c) => c.key === key);
+        hit = cached ?? { key, rows: all.rows.filter((r) => matches(r.record, filter)) };
+        if (!cached) this.#cacheRows(hit);
       }
       return ok({ total: hit.rows.length, offset, rows: hit.rows.slice(offset, offset + limit) });
     },
