@@ -3,40 +3,22 @@
  * progress, the summary's counts, and the coverage lanes gaining the new node and losing
  * the gap it fills.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshotBoth } from '../support/browser.js';
-import { ensureRendererBuilt } from '../support/renderer-build.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { expect, test } from 'vitest';
+import { openPage, screenshotBoth } from '../support/browser.js';
+import { viewerSession } from '../support/viewer-session.js';
 import { CHANNEL, DAY, GAP_MINUTE, HOUR16, writeBusyHour, writeCarolFolder, writeMainArchive } from '../support/viewer-archive.js';
 
-let dir: string;
-let serve: ServeProcess;
-let browser: Browser;
-let carolFiles: number;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ca-import-'));
+let carolFiles = 0;
+const s = viewerSession('import', async (dir) => {
   await writeMainArchive(path.join(dir, 'segments'));
   carolFiles = await writeCarolFolder(path.join(dir, 'carol'));
   // Big enough that an import of it takes seconds, for cancelling.
   await writeBusyHour(path.join(dir, 'big'), CHANNEL, DAY + 10 * 3600, 40_000);
-  await ensureRendererBuilt();
-  serve = await startServe(path.join(dir, 'segments'));
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
 test('import a second node’s folder: progress, summary, coverage gains its lane', async () => {
-  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
   const gapMinute = (GAP_MINUTE - HOUR16) / 60;
   await p.getByRole('button', { name: /^alice-laptop: / }).waitFor();
   expect(await p.getByRole('button', { name: /^carol-nuc: / }).count()).toBe(0);
@@ -44,7 +26,7 @@ test('import a second node’s folder: progress, summary, coverage gains its lan
 
   await p.getByRole('button', { name: 'Import…' }).click();
   const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'carol'));
+  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'carol'));
   await screenshotBoth(p, 'import-choose');
   await dialog.getByRole('button', { name: 'Start import' }).click();
   const bar = dialog.getByRole('progressbar', { name: 'Import progress' });
@@ -72,10 +54,10 @@ test('import a second node’s folder: progress, summary, coverage gains its lan
 });
 
 test('importing the same folder again copies nothing new', async () => {
-  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
   await p.getByRole('button', { name: 'Import…' }).click();
   const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'carol'));
+  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'carol'));
   await dialog.getByRole('button', { name: 'Start import' }).click();
   await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
   const text = (await dialog.locator('.import-counts').textContent()) ?? '';
@@ -86,10 +68,10 @@ test('importing the same folder again copies nothing new', async () => {
 });
 
 test('a folder that does not exist is refused in plain words', async () => {
-  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
   await p.getByRole('button', { name: 'Import…' }).click();
   const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'no-such-folder'));
+  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'no-such-folder'));
   await dialog.getByRole('button', { name: 'Start import' }).click();
   const alert = dialog.getByRole('alert');
   await alert.first().waitFor({ timeout: 30_000 });
@@ -100,10 +82,10 @@ test('a folder that does not exist is refused in plain words', async () => {
 });
 
 test('a running import can be cancelled', async () => {
-  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
   await p.getByRole('button', { name: 'Import…' }).click();
   const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(dir, 'big'));
+  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'big'));
   await dialog.getByRole('button', { name: 'Start import' }).click();
   await dialog.getByRole('button', { name: 'Cancel import' }).click();
   await dialog.getByText('Import cancelled').waitFor({ timeout: 60_000 });

@@ -4,41 +4,21 @@
  * Targets: first rows within 1 s, under 1,000 rows in the DOM, no long task over 100 ms.
  * The figures are printed; the assertions are generous guards for a loaded CI machine.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshotBoth } from '../support/browser.js';
-import { ensureRendererBuilt } from '../support/renderer-build.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { expect, test } from 'vitest';
+import { openPage, screenshotBoth } from '../support/browser.js';
+import { viewerSession } from '../support/viewer-session.js';
 import { DAY, writeBusyHour } from '../support/viewer-archive.js';
 
 const RECORDS = 100_000;
 const CHANNEL = 'busy';
 const HOUR = DAY + 12 * 3600;
 
-let dir: string;
-let serve: ServeProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ca-perf-'));
-  await writeBusyHour(path.join(dir, 'segments'), CHANNEL, HOUR, RECORDS);
-  await ensureRendererBuilt();
-  serve = await startServe(path.join(dir, 'segments'));
-  browser = await launchBrowser();
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const s = viewerSession('perf', (dir) => writeBusyHour(path.join(dir, 'segments'), CHANNEL, HOUR, RECORDS), 180_000);
 
 test(`an hour of ${RECORDS.toLocaleString('en')} records: first rows fast, few rows in the DOM, no long task scrolling to the end`, async () => {
   // Start on a quiet minute of the day before, with the service's index warm.
-  const { page: p, problems, close } = await openPage(browser, `${serve.url}/#${CHANNEL}/day/${DAY}/${HOUR - 3600}-${HOUR - 3540}`);
+  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/day/${DAY}/${HOUR - 3600}-${HOUR - 3540}`);
   await p.getByText('Nothing recorded in this span').waitFor({ timeout: 120_000 });
   await p.locator('.activity svg').waitFor({ timeout: 120_000 });
 

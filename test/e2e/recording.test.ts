@@ -3,38 +3,19 @@
  * settings pointing at the fake chat server, starting a channel, live connection status,
  * the replayed fixture arriving as messages, stopping.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshotBoth } from '../support/browser.js';
+import { afterAll, expect, test } from 'vitest';
+import { openPage, screenshotBoth } from '../support/browser.js';
 import { FakeTwitch, fixtureLines } from '../support/fake-twitch.js';
-import { ensureRendererBuilt } from '../support/renderer-build.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { viewerSession } from '../support/viewer-session.js';
 
-let dir: string;
-let serve: ServeProcess;
-let browser: Browser;
 let twitch: FakeTwitch;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ca-recording-'));
+const s = viewerSession('recording', async () => {
   twitch = await FakeTwitch.start();
-  await ensureRendererBuilt();
-  serve = await startServe(path.join(dir, 'segments'));
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await twitch?.close();
-  await rm(dir, { recursive: true, force: true });
 });
+afterAll(() => twitch?.close());
 
 test('empty archive → settings → record a channel: status and messages arrive', async () => {
-  const { page: p, problems, close } = await openPage(browser, serve.url);
+  const { page: p, problems, close } = await openPage(s.browser, s.serve.url);
   // The empty state offers both ways to start.
   await p.getByRole('heading', { name: 'The archive is empty' }).waitFor();
   expect(await p.getByRole('button', { name: 'Open the sample archive' }).count()).toBe(1);

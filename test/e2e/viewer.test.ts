@@ -3,34 +3,14 @@
  * nodes recorded it: browsing, provenance chips, range bars, moderation, filters,
  * details, keyboard. Every test ends with no console error and no failed request.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { clickBucket, launchBrowser, openPage, screenshotBoth, type WatchedPage } from '../support/browser.js';
-import { ensureRendererBuilt } from '../support/renderer-build.js';
-import { startServe, type ServeProcess } from '../support/serve-process.js';
+import { afterEach, describe, expect, test } from 'vitest';
+import { clickBucket, openPage, screenshotBoth, type WatchedPage } from '../support/browser.js';
+import { viewerSession } from '../support/viewer-session.js';
 import { ALICE, BOB, CHANNEL, DAY, HOUR16, JOINERS, TIMED_OUT, writeMainArchive } from '../support/viewer-archive.js';
 
-let dir: string;
-let serve: ServeProcess;
-let browser: Browser;
+const s = viewerSession('viewer', (dir) => writeMainArchive(path.join(dir, 'segments')));
 let open: WatchedPage | null = null;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ca-viewer-'));
-  await writeMainArchive(path.join(dir, 'segments'));
-  await ensureRendererBuilt();
-  serve = await startServe(path.join(dir, 'segments'));
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await serve?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
 
 afterEach(async () => {
   // Every test: no console errors, no failed requests.
@@ -41,7 +21,7 @@ afterEach(async () => {
 });
 
 async function page(hash = '') {
-  open = await openPage(browser, `${serve.url}/${hash}`);
+  open = await openPage(s.browser, `${s.serve.url}/${hash}`);
   return open.page;
 }
 
