@@ -42,8 +42,14 @@ export function canonicalJson(v: unknown): string {
 
 export const encodeRecord = (r: ChatRecord): string => canonicalJson(r);
 
+/** Characters where UTF-16 unit order and code point order can disagree (surrogates vs U+E000–U+FFFF). */
+const HIGH_UNITS = /[\uD800-\uFFFF]/;
+
 /** Compares two strings by their UTF-8 bytes, i.e. by code point (not UTF-16 unit) order. */
 export function compareCodePoints(a: string, b: string): number {
+  // The orders differ only where one string has a surrogate and the other a unit at or above
+  // U+E000 at the first difference; without such units on both sides, native order is right.
+  if (!HIGH_UNITS.test(a) || !HIGH_UNITS.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);

@@ -5,13 +5,17 @@ export type Tags = Record<string, TagValue>;
 /** [start, length] of a time interval, Unix seconds. */
 export type Range = [number, number];
 
-export interface ChatRecord {
+/** The fields of one IRC line (SPEC §3): a record's standard identity fields. */
+export interface IrcFields {
   command: string;
   params: string[];
   sender: string | null;
   user: string | null;
   host: string | null;
   tags: Tags | null;
+}
+
+export interface ChatRecord extends IrcFields {
   time: number;
   time_range: number;
   receivers: Record<string, number>;

@@ -2,16 +2,9 @@
  * IRCv3 line parsing into the SPEC §3 identity fields. Our own parser, because tmi.js
  * changes tag values (`key=` → true, bare `key` → "key", drops `\n`/`\r`) and trims text.
  */
-import type { Tags } from '../archive/record.js';
+import type { IrcFields, Tags } from '../archive/record.js';
 
-export interface IrcLine {
-  command: string;
-  params: string[];
-  sender: string | null;
-  user: string | null;
-  host: string | null;
-  tags: Tags | null;
-}
+export type IrcLine = IrcFields;
 
 /** Splits one WebSocket frame into lines on CRLF; a final empty piece is no line. Nothing is trimmed. */
 export function splitFrame(frame: string): string[] {

@@ -170,20 +170,13 @@ export function encodeJournalRecord(r: ChatRecord): string {
   return JSON.stringify(r);
 }
 
-/**
- * A journal's batch bytes. The lines are sorted here by their UTF-8 bytes (native
- * compare) so that `joinLines`, which stays the one definition of order and dedup,
- * finds them in order and only checks it.
- */
+/** A journal's batch bytes, ordered and deduplicated by `joinLines`, the one definition of both. */
 export function journalBatchBytes(receiver: string, entries: Iterable<JournalEntry>): { bytes: Buffer; records: number } {
-  const lines: (EncodedLine & { utf8: Buffer })[] = [];
+  const lines: EncodedLine[] = [];
   for (const e of entries) {
     const r = journalRecord(receiver, e);
-    if (!r) continue;
-    const line = encodeJournalRecord(r);
-    lines.push({ time: r.time, timeRange: r.time_range, line, utf8: Buffer.from(line) });
+    if (r) lines.push({ time: r.time, timeRange: r.time_range, line: encodeJournalRecord(r) });
   }
-  lines.sort((a, b) => a.time - b.time || a.timeRange - b.timeRange || Buffer.compare(a.utf8, b.utf8));
   return { bytes: joinLines(lines), records: lines.length };
 }
 

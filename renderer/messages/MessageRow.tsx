@@ -1,5 +1,5 @@
 /** One record in the list: time (or range with its bar), command, sender, text, provenance. */
-import { memo, type CSSProperties } from 'react';
+import { memo, type CSSProperties, type ReactNode } from 'react';
 import type { RecordRow } from '../../app/service/contract.js';
 import { clock, clockMs, connectionOf, delay, duration, nodeOf, timeLabel } from '../format.js';
 import { actionText, badges, isModeration, login, recordText, senderName } from './describe.js';
@@ -95,32 +95,31 @@ export const MessageRow = memo(function MessageRow({
       <div className="msg-meta">
         <Provenance row={row} />
         {removed && (
-          <button
-            type="button"
-            tabIndex={-1}
-            className="link-button mod-link"
-            onClick={(e) => {
-              e.stopPropagation();
-              actions.onJump(removed.key, removed.time);
-            }}
-          >
+          <JumpLink onJump={() => actions.onJump(removed.key, removed.time)}>
             {removed.command === 'CLEARMSG' ? 'deleted' : removed.seconds ? `timed out ${duration(removed.seconds)}` : 'banned'} at {clock(removed.time)} ↗
-          </button>
+          </JumpLink>
         )}
         {targets && targets.length > 0 && lastTarget && (
-          <button
-            type="button"
-            tabIndex={-1}
-            className="link-button mod-link"
-            onClick={(e) => {
-              e.stopPropagation();
-              actions.onJump(lastTarget.key, lastTarget.record.time);
-            }}
-          >
-            {targets.length} struck ↑
-          </button>
+          <JumpLink onJump={() => actions.onJump(lastTarget.key, lastTarget.record.time)}>{targets.length} struck ↑</JumpLink>
         )}
       </div>
     </div>
   );
 });
+
+/** A link between a moderation event and its targets; the row's own click does not fire. */
+function JumpLink({ onJump, children }: { onJump: () => void; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      tabIndex={-1}
+      className="link-button mod-link"
+      onClick={(e) => {
+        e.stopPropagation();
+        onJump();
+      }}
+    >
+      {children}
+    </button>
+  );
+}

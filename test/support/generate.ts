@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import fc from 'fast-check';
-import type { ChatRecord, Tags } from '../../app/archive/record.js';
+import type { ChatRecord, IrcFields, Tags } from '../../app/archive/record.js';
 import { canonicalJson, encodeBatch } from '../../app/archive/encode.js';
 import { batchFileName, hourName, minuteStart } from '../../app/archive/layout.js';
 
@@ -45,15 +45,9 @@ const WORDS = [
 const NICKS = Array.from({ length: 400 }, (_, i) => `user_${i.toString(36)}${i % 7 === 0 ? 'x' : ''}`);
 
 /** One thing the server sent to everyone in the channel. */
-export interface ServerEvent {
+export interface ServerEvent extends IrcFields {
   /** True server time, seconds. */
   at: number;
-  command: string;
-  params: string[];
-  sender: string | null;
-  user: string | null;
-  host: string | null;
-  tags: Tags | null;
   /** Delivered late in bursts (JOIN/PART): per-receiver delay up to 30 s. */
   late: boolean;
 }
