@@ -18,7 +18,7 @@ export function register(program: Command): void {
         const r = await verifyArchive(o.segments, { channel: o.channel, signal: interruptSignal(), onProgress: (p) => out.progress('verify', p.hoursDone, p.hoursTotal) });
         const errors = r.problems.filter((p) => p.severity === 'error').length;
         out.result(
-          { ok: !hasErrors(r), filesRead: r.files, records: r.records, observations: r.observations, hours: r.hours, errors, warnings: r.problems.length - errors, problems: r.problems },
+          { ok: !hasErrors(r), filesRead: r.files, written: 0, removed: 0, quarantined: 0, records: r.records, observations: r.observations, hours: r.hours, errors, warnings: r.problems.length - errors, problems: r.problems },
           [
             `${r.files} file(s) in ${r.hours} hour(s): ${r.records} records, ${r.observations} observations`,
             ...r.problems.map((p) => `  ${p.severity} ${p.kind}: ${p.path}: ${p.message}`),
