@@ -46,10 +46,10 @@ export const encodeRecord = (r: ChatRecord): string => canonicalJson(r);
 const HIGH_UNITS = /[\uD800-\uFFFF]/;
 
 /** Compares two strings by their UTF-8 bytes, i.e. by code point (not UTF-16 unit) order. */
-export function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string, aHigh = HIGH_UNITS.test(a), bHigh = HIGH_UNITS.test(b)): number {
   // The orders differ only where one string has a surrogate and the other a unit at or above
   // U+E000 at the first difference; without such units on both sides, native order is right.
-  if (!HIGH_UNITS.test(a) || !HIGH_UNITS.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  if (!aHigh || !bHigh) return a < b ? -1 : a > b ? 1 : 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a.charCodeAt(i);
@@ -68,10 +68,14 @@ export interface EncodedLine {
   time: number;
   timeRange: number;
   line: string;
+  /** Cached by compareLines: the line has units where UTF-16 and code point order can differ. */
+  high?: boolean;
 }
 
+const hasHigh = (l: EncodedLine) => (l.high ??= HIGH_UNITS.test(l.line));
+
 export function compareLines(a: EncodedLine, b: EncodedLine): number {
-  return a.time - b.time || a.timeRange - b.timeRange || compareCodePoints(a.line, b.line);
+  return a.time - b.time || a.timeRange - b.timeRange || compareCodePoints(a.line, b.line, hasHigh(a), hasHigh(b));
 }
 
 /** Sorted, deduplicated, `\n`-terminated batch bytes. */
