@@ -94,7 +94,20 @@ export function joinLines(lines: EncodedLine[]): Buffer {
     out.push(l.line);
     prev = l.line;
   }
-  return Buffer.from(out.length ? out.join('\n') + '\n' : '', 'utf8');
+  return linesToBytes(out);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * `lines`, each followed by `\n`, as UTF-8. Encoded line by line: joining first would
+ * turn a whole minute into a two-byte string as soon as one line has an emoji, and
+ * copying and encoding that is several times slower than this.
+ */
+export function linesToBytes(lines: string[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const l of lines) parts.push(Buffer.from(l, 'utf8'), NEWLINE);
+  return Buffer.concat(parts);
 }
 
 /** SHA-256 of the bytes, base64url without padding (43 characters). */
@@ -143,13 +156,14 @@ export function lineFromIdentity(
     const s = identity.indexOf(',"sender":');
     const u = identity.lastIndexOf(',"user":');
     if (s > 0 && u > s)
-      return (
-        identity.slice(0, s) +
-        ',"receiver_ranges":' + receiverRanges + ',"receivers":' + receivers +
-        identity.slice(s, u) +
-        ',"time":' + canonicalJson(time) + ',"time_range":' + canonicalJson(timeRange) +
-        identity.slice(u)
-      );
+      // Joined, not concatenated: one flat string, cheap to sort, join and write.
+      return [
+        identity.slice(0, s),
+        ',"receiver_ranges":', receiverRanges, ',"receivers":', receivers,
+        identity.slice(s, u),
+        ',"time":', canonicalJson(time), ',"time_range":', canonicalJson(timeRange),
+        identity.slice(u),
+      ].join('');
   }
   const r = JSON.parse(identity) as ChatRecord;
   r.time = time;

@@ -12,7 +12,7 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { CHANNEL_RE, hourDir, listBatchFiles, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
-import { readBatchFile } from './read.js';
+import { parseLoaded, prefetched } from './read.js';
 import { HourMerge, MergeState, addHour, emptyMergeSummary, mergeAll, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 
@@ -120,42 +120,22 @@ async function importHour(dest: string, channel: string, hour: number, files: So
     sum.problems.push(...work.result.problems.map((p) => ({ ...p, reason: `${p.reason}; this hour was not imported (the sources still hold it)` })));
     return;
   }
+  const toRead: SourceFile[] = [];
   for (const f of files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
+    const name = parseBatchFileName(f.name);
+    if (!f.conflict && name && !name.colon && present.has(f.name)) {
+      sum.filesChecked++;
+      sum.alreadyPresent++;
+      onFile();
+    } else toRead.push(f);
+  }
+  const byPath = new Map(toRead.map((f) => [f.path, f]));
+  for await (const item of prefetched(toRead.map((f) => f.path))) {
     opts.signal?.throwIfAborted();
+    const f = byPath.get(item.path)!;
     sum.filesChecked++;
     try {
-      const parsedName = parseBatchFileName(f.name);
-      if (!f.conflict && parsedName && !parsedName.colon && present.has(f.name)) {
-        sum.alreadyPresent++;
-        continue;
-      }
-      let parsed;
-      try {
-        parsed = await readBatchFile(f.path, parsedName?.hash, false);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        const reason = err.code === 'ENOENT' ? 'vanished during the import' : `cannot read: ${err.message}`;
-        if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason });
-        else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, reason));
-        continue;
-      }
-      if (parsed.observations.length) {
-        const fresh = work.add(parsed.observations);
-        sum.newObservations += fresh;
-        if (fresh > 0) sum.copied++;
-        else sum.alreadyPresent++;
-      }
-      if (parsed.problems.length) {
-        const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
-        const whole = parsed.observations.length === 0;
-        sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`));
-        continue;
-      }
-      const reasons = [...parsed.nonCanonical];
-      if (!parsed.hashMatches) reasons.push('name does not match the content hash');
-      if (parsedName?.colon) reasons.push('MM:SS name (rewritten as MM.SS)');
-      if (f.conflict) reasons.push('sync conflict copy');
-      if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
+      await importFile(f, item, work, dest, importId, sum);
     } finally {
       onFile();
     }
@@ -172,6 +152,36 @@ async function importHour(dest: string, channel: string, hour: number, files: So
     // A failed write (disk full, ...) leaves the hour's old files in place; the source still holds the rest.
     sum.problems.push({ path: hourDir(dest, channel, hour), reason: `merge failed, nothing of this hour was changed or lost: ${(e as Error).message}` });
   }
+}
+
+/** Validates one source file and hands its observations to the hour's merge. */
+async function importFile(f: SourceFile, item: { loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException }, work: HourMerge, dest: string, importId: string, sum: ImportSummary): Promise<void> {
+  if (item.error) {
+    const err = item.error;
+    if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason: 'vanished during the import' });
+    else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, `cannot read: ${err.message}`));
+    return;
+  }
+  const name = parseBatchFileName(f.name);
+  const sink = work.fileSink();
+  const parsed = parseLoaded(item.loaded!, name?.hash, sink.add);
+  if (parsed.observed) {
+    const fresh = sink.done();
+    sum.newObservations += fresh;
+    if (fresh > 0) sum.copied++;
+    else sum.alreadyPresent++;
+  }
+  if (parsed.problems.length) {
+    const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+    const whole = parsed.observed === 0;
+    sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`, item.loaded as Buffer));
+    return;
+  }
+  const reasons = [...parsed.nonCanonical];
+  if (!parsed.hashMatches) reasons.push('name does not match the content hash');
+  if (name?.colon) reasons.push('MM:SS name (rewritten as MM.SS)');
+  if (f.conflict) reasons.push('sync conflict copy');
+  if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
 }
 
 const quarantineRel = (f: SourceFile) => path.join(`source-${f.source + 1}`, f.rel);

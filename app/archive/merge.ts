@@ -11,7 +11,7 @@ import { batchFileName, chatDir, hourDir, hourName, isOwnTemporary, listBatchFil
 import { contentHash } from './encode.js';
 import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
-import { readBatchFile } from './read.js';
+import { parseLoaded, prefetched } from './read.js';
 import { writeFileAtomic } from './atomic.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 
@@ -157,28 +157,23 @@ export class HourMerge {
       w.result.skipped = true;
       return w;
     }
-    const inputs = [...files.map((f) => ({ path: f.path, hash: f.hash as string | undefined, conflict: false })), ...conflicts.map((c) => ({ path: c.path, hash: undefined, conflict: true }))];
-    for (const input of inputs) {
+    const hashes = new Map(files.map((f) => [f.path, f.hash]));
+    const isConflict = new Set(conflicts.map((c) => c.path));
+    for await (const item of prefetched([...files.map((f) => f.path), ...conflicts.map((c) => c.path)])) {
       opts.signal?.throwIfAborted();
-      let parsed;
-      try {
-        parsed = await readBatchFile(input.path, input.hash, false);
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
+      if (item.error) {
+        if (item.error.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
         // Unreadable: the hour stays as it is (commit refuses) rather than be half-known.
-        w.result.problems.push({ path: input.path, reason: `cannot read: ${err.message}` });
+        w.result.problems.push({ path: item.path, reason: `cannot read: ${item.error.message}` });
         return w;
       }
+      const parsed = parseLoaded(item.loaded!, hashes.get(item.path), (o) => w.file(o));
       w.result.filesRead++;
-      for (const o of parsed.observations) {
-        w.file(o);
-        w.result.observationsBefore++;
-      }
+      w.result.observationsBefore += parsed.observed;
       if (parsed.problems.length) {
         const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
-        if (input.conflict) w.result.problems.push({ path: input.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
-        else w.damaged.push({ path: input.path, reason });
+        if (isConflict.has(item.path)) w.result.problems.push({ path: item.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
+        else w.damaged.push({ path: item.path, reason });
       }
     }
     return w;
@@ -188,12 +183,18 @@ export class HourMerge {
     return hourDir(this.segments, this.channel, this.hour);
   }
 
-  /** Adds one file's worth of observations from outside; returns how many were new to the folder. */
-  add(observations: Observation[]): number {
+  /** Takes one file's observations from outside, one by one; `done` returns how many were new to the folder. */
+  fileSink(): { add: (o: Observation) => void; done: () => number } {
     let fresh = 0;
-    for (const o of observations) if (this.file(o)) fresh++;
-    this.result.newObservations.push(fresh);
-    return fresh;
+    return {
+      add: (o) => {
+        if (this.file(o)) fresh++;
+      },
+      done: () => {
+        this.result.newObservations.push(fresh);
+        return fresh;
+      },
+    };
   }
 
   private file(o: Observation): boolean {

@@ -4,7 +4,7 @@
  * depends only on the set, never on the order observations arrive in.
  */
 import type { Observation } from './observation.js';
-import { canonicalJson, compareLines, lineFromIdentity, type EncodedLine } from './encode.js';
+import { compareLines, lineFromIdentity, linesToBytes, type EncodedLine } from './encode.js';
 
 export interface NormalizeWarning {
   kind: 'duplicate-delivery' | 'disjoint-id-ranges' | 'id-identity-conflict';
@@ -31,7 +31,15 @@ function compareObservations(a: Observation, b: Observation): number {
  * identity once, however many receivers saw it.
  */
 export class ObservationSet {
-  readonly groups = new Map<string, Observation[]>();
+  /** Groups of equal identity, in the order they were first seen (order is irrelevant to the result). */
+  readonly groups: Observation[][] = [];
+  private readonly byKey = new Map<string, Observation[]>();
+  /**
+   * Groups of id'd observations by message id (usually one group per id). Hashing a
+   * 36-character id instead of a kilobyte of identity, then one string compare, is the
+   * cheap way to find the group of a chat message.
+   */
+  private readonly byId = new Map<string, Observation[][]>();
   /** receiver + receive time → position, for groups too big to scan (one user joining all day). */
   private readonly big = new WeakMap<Observation[], Map<string, number>>();
   size = 0;
@@ -42,9 +50,16 @@ export class ObservationSet {
    * so the set does not depend on the order of adding).
    */
   add(o: Observation): boolean {
-    const g = this.groups.get(o.key);
+    const g = this.groupOf(o);
     if (!g) {
-      this.groups.set(o.key, [o]);
+      const fresh = [o];
+      this.groups.push(fresh);
+      if (o.id === null) this.byKey.set(o.key, fresh);
+      else {
+        const list = this.byId.get(o.id);
+        if (list) list.push(fresh);
+        else this.byId.set(o.id, [fresh]);
+      }
       this.size++;
       return true;
     }
@@ -58,6 +73,13 @@ export class ObservationSet {
     this.big.get(g)?.set(o.receiver + '\0' + o.received, g.length - 1);
     this.size++;
     return true;
+  }
+
+  private groupOf(o: Observation): Observation[] | undefined {
+    if (o.id === null) return this.byKey.get(o.key);
+    const list = this.byId.get(o.id);
+    if (list) for (const g of list) if (g[0]!.key === o.key) return g;
+    return undefined;
   }
 
   private find(g: Observation[], o: Observation): number {
@@ -97,7 +119,7 @@ export function cluster(all: Iterable<Observation> | ObservationSet): Clustered 
   const warnings: NormalizeWarning[] = [];
   const idIdentities = new Map<string, number>();
   let observations = 0;
-  for (const group of set.groups.values()) {
+  for (const group of set.groups) {
     const unique = [...group].sort(compareObservations);
     observations += unique.length;
     const first = unique[0]!;
@@ -136,7 +158,7 @@ export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: num
     const lines = byMinute.get(minute)!.map(recordLine);
     byMinute.delete(minute);
     lines.sort(compareLines);
-    yield { minute, bytes: Buffer.from(lines.map((l) => l.line).join('\n') + '\n', 'utf8') };
+    yield { minute, bytes: linesToBytes(lines.map((l) => l.line)) };
   }
 }
 
@@ -217,13 +239,18 @@ function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRec
 }
 
 function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
-  const receivers: Record<string, number> = {};
-  const ranges: Record<string, [number, number]> = {};
-  for (const o of members) {
-    receivers[o.receiver] = o.received;
-    ranges[o.receiver] = [o.start, o.length];
+  // `receivers` and `receiver_ranges` written directly: keys in UTF-16 order as RFC 8785
+  // wants, numbers as JSON writes them (String gives the same for finite numbers). The
+  // generic encoder costs more than everything else here on a big hour.
+  const sorted = members.length > 1 ? [...members].sort((a, b) => cmpStr(a.receiver, b.receiver)) : members;
+  const receivers: string[] = [];
+  const ranges: string[] = [];
+  for (const o of sorted) {
+    const id = JSON.stringify(o.receiver);
+    receivers.push(id + ':' + String(o.received));
+    ranges.push(id + ':[' + String(o.start) + ',' + String(o.length) + ']');
   }
   const first = members[0]!;
-  const line = lineFromIdentity(first.key, first.standard, time, timeRange, canonicalJson(receivers), canonicalJson(ranges));
+  const line = lineFromIdentity(first.key, first.standard, time, timeRange, '{' + receivers.join(',') + '}', '{' + ranges.join(',') + '}');
   return { time, timeRange, line };
 }

@@ -66,5 +66,6 @@ function canonicalSource(r: ChatRecord, source: string): { line: string; identit
   const t = ',"time":' + JSON.stringify(r.time) + ',"time_range":' + JSON.stringify(r.time_range);
   const k = source.lastIndexOf(t);
   if (i < 0 || k < j || !source.startsWith(',"sender":', j) || !source.startsWith(',"user":', k + t.length)) return null;
-  return { line: source, identity: source.slice(0, i) + source.slice(j, k) + source.slice(k + t.length) };
+  // Joined, not concatenated: a flat string that does not keep the whole line alive.
+  return { line: source, identity: [source.slice(0, i), source.slice(j, k), source.slice(k + t.length)].join('') };
 }
