@@ -131,7 +131,6 @@ export class HourMerge {
   private readonly foreign = new Map<number, ObservationSet>();
   private readonly damaged: Array<{ path: string; reason: string }> = [];
   private files: BatchFile[] = [];
-  private conflicts: Stray[] = [];
   private strays: Stray[] = [];
 
   private constructor(
@@ -151,7 +150,6 @@ export class HourMerge {
     const w = new HourMerge(segments, channel, hour, opts);
     const { files, conflicts, strays, names } = await hourInputs(w.dir, hour);
     w.files = files;
-    w.conflicts = conflicts;
     w.strays = strays;
     if (!opts.force && !opts.expectExtra && opts.state?.isSettled(channel, hour, names)) {
       w.result.skipped = true;
