@@ -100,7 +100,12 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
             <div className="recording-head">
               <strong>#{c.channel}</strong>
               <span className={c.recording ? 'pill pill-live' : 'pill'}>{c.recording ? 'recording' : 'stopped'}</span>
-              <span className="muted small">{count(c.filesWritten)} files written</span>
+              <span
+                className="muted small"
+                title="Each minute of chat is written to the archive two minutes after it starts, once late lines from the server can no longer arrive; lines are safe in the journal before that."
+              >
+                {count(c.filesWritten)} files written
+              </span>
               {c.recording ? (
                 <button type="button" disabled={busy} aria-label={`Stop recording ${c.channel}`} onClick={() => void run(() => api.recordingStop({ channels: [c.channel] }))}>
                   Stop
