@@ -84,8 +84,11 @@ export function MessagePane(props: Props) {
   }, [paged, first, last]);
 
   const [active, setActive] = useState<number | null>(null);
+  /** A located jump target, scrolled to once the list is long enough to hold it. */
+  const [scrollTarget, setScrollTarget] = useState<number | null>(null);
   useEffect(() => {
     setActive(null);
+    setScrollTarget(null);
     scrollRef.current?.scrollTo({ top: 0 });
   }, [paged]);
 
@@ -98,14 +101,21 @@ export function MessagePane(props: Props) {
       if (!live || i === null) return;
       handledJump.current = jump.seq;
       setActive(i);
-      virtualizer.scrollToIndex(i, { align: 'center' });
-      rerender();
+      setScrollTarget(i);
     });
     return () => {
       live = false;
     };
-    // Runs per jump (seq) and when a new span's list exists; the virtualizer is read, not watched.
+    // Runs per jump (seq) and when a new span's list exists.
   }, [jump?.seq, paged]);
+
+  // The list's length may arrive after the target was located (a slow first page): wait for it.
+  useEffect(() => {
+    if (scrollTarget === null || scrollTarget >= total) return;
+    virtualizer.scrollToIndex(scrollTarget, { align: 'center' });
+    setScrollTarget(null);
+    // The virtualizer is read, not watched.
+  }, [scrollTarget, total]);
 
   const actions: RowActions = useMemo(
     () => ({
