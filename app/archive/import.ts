@@ -76,7 +76,14 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
       sum.problems.push({ path: src, reason: 'is the archive itself; nothing to import' });
       continue;
     }
+    const before = sum.strays.length + sum.problems.length + [...groups.values()].reduce((n, g) => n + g.files.length, 0);
     await scanSource(src, i, groups, sum);
+    const after = sum.strays.length + sum.problems.length + [...groups.values()].reduce((n, g) => n + g.files.length, 0);
+    if (after === before) {
+      const chat = await fs.stat(path.join(src, 'chat')).catch(() => null);
+      const hint = chat?.isDirectory() ? `; it looks like a channel folder: import its parent, ${path.dirname(path.resolve(src))}` : '';
+      sum.strays.push({ path: src, reason: `holds no <channel>/chat/<hour>/ batch files: is it a segments folder?${hint}` });
+    }
   }
   sum.filesTotal = [...groups.values()].reduce((n, g) => n + g.files.length, 0);
   progress('importing');

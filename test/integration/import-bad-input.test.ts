@@ -284,6 +284,14 @@ describe('import while things go wrong', () => {
   }
   const temporaries = async (dir: string) => (await snapshotTree(dir, { includeHidden: true })).map(([p]) => p).filter((p) => path.basename(p).startsWith('.chat-archiver-'));
 
+  it('a channel folder given instead of a segments folder is named, with its parent as the hint', async () => {
+    const { src } = await twoHours('wrongfolder');
+    const dest = path.join(root, `dest-${n++}`);
+    const s = await importSegments(dest, [path.join(src, CH)]);
+    expect(s.filesChecked).toBe(0);
+    expect(s.strays).toContainEqual({ path: path.join(src, CH), reason: expect.stringContaining(`import its parent, ${src}`) });
+  });
+
   it('a file that vanishes mid-import is reported; the rest is imported', async () => {
     const { src, recs, p2 } = await twoHours('vanish');
     const dest = await mkdest();
