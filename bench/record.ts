@@ -1,5 +1,6 @@
 /**
- * Recorder throughput (`npm run bench:record`; BENCH_SECONDS sets the duration, default 30).
+ * Recorder throughput (`npm run bench:record`; BENCH_SECONDS sets the duration, default 30;
+ * RECORD_PROF=DIR writes a CPU profile of the recorder process there).
  * The fake server floods one channel with fixture lines carrying fresh ids and timestamps,
  * as fast as the recorder process (a separate `chat-archiver record`) takes them: TCP flow
  * control is the only brake. Prints lines/s received and stored, lines lost, the recorder's
