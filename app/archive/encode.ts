@@ -5,7 +5,7 @@
  * slower on a batch of 100k records.
  */
 import { createHash } from 'node:crypto';
-import type { ChatRecord } from './record.js';
+import { TIME_FIELDS, type ChatRecord } from './record.js';
 
 export function canonicalJson(v: unknown): string {
   if (v === null) return 'null';
@@ -119,7 +119,7 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('base64url');
 }
 
-const TIME_KEYS = new Set(['time', 'time_range', 'receivers', 'receiver_ranges']);
+const TIME_KEYS: ReadonlySet<string> = new Set(TIME_FIELDS);
 
 /**
  * The canonical line of a record and, from the same pieces, the canonical JSON of its

@@ -11,7 +11,7 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { CHANNEL_RE, hourDir, listBatchFiles, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
+import { CHANNEL_RE, hourDir, isConflictCopy, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
 import { parseLoaded, prefetched } from './read.js';
 import { HourMerge, MergeState, addHour, emptyMergeSummary, mergeAll, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
@@ -57,8 +57,6 @@ interface SourceFile {
   conflict: boolean;
 }
 
-const CONFLICT_RE = /^(\d{2})[.:](\d{2})-.*\.sync-conflict-.*\.json$/;
-
 export async function importSegments(dest: string, sources: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
   const importId = opts.importId ?? newBatchId('import');
   const sum: ImportSummary = {
@@ -76,16 +74,14 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
       sum.problems.push({ path: src, reason: 'is the archive itself; nothing to import' });
       continue;
     }
-    const before = sum.strays.length + sum.problems.length + [...groups.values()].reduce((n, g) => n + g.files.length, 0);
-    await scanSource(src, i, groups, sum);
-    const after = sum.strays.length + sum.problems.length + [...groups.values()].reduce((n, g) => n + g.files.length, 0);
-    if (after === before) {
+    const found = sum.strays.length + sum.problems.length + sum.filesTotal;
+    sum.filesTotal += await scanSource(src, i, groups, sum);
+    if (sum.strays.length + sum.problems.length + sum.filesTotal === found) {
       const chat = await fs.stat(path.join(src, 'chat')).catch(() => null);
       const hint = chat?.isDirectory() ? `; it looks like a channel folder: import its parent, ${path.dirname(path.resolve(src))}` : '';
       sum.strays.push({ path: src, reason: `holds no <channel>/chat/<hour>/ batch files: is it a segments folder?${hint}` });
     }
   }
-  sum.filesTotal = [...groups.values()].reduce((n, g) => n + g.files.length, 0);
   progress('importing');
 
   const state = await MergeState.load(dest);
@@ -99,8 +95,7 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
     }
     progress('merging');
     for (const channel of [...channels].sort()) {
-      await state.save();
-      const m = await mergeAll(dest, { channel, signal: opts.signal });
+      const m = await mergeAll(dest, { channel, state, signal: opts.signal });
       sum.recordsMerged += m.records;
       mergeInto(sum.merge, m);
     }
@@ -120,7 +115,6 @@ function mergeInto(a: MergeSummary, b: MergeSummary): void {
 }
 
 async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions, onFile: () => void) {
-  const present = new Set((await listBatchFiles(hourDir(dest, channel, hour), hour)).files.map((f) => f.name));
   const work = await HourMerge.open(dest, channel, hour, { state, signal: opts.signal, expectExtra: true });
   if (work.result.problems.length) {
     // The archive's own hour cannot be read completely; merging into it now could not be trusted.
@@ -130,7 +124,7 @@ async function importHour(dest: string, channel: string, hour: number, files: So
   const toRead: SourceFile[] = [];
   for (const f of files.sort((a, b) => (a.rel < b.rel ? -1 : 1))) {
     const name = parseBatchFileName(f.name);
-    if (!f.conflict && name && !name.colon && present.has(f.name)) {
+    if (!f.conflict && name && !name.colon && work.holds(f.name)) {
       sum.filesChecked++;
       sum.alreadyPresent++;
       onFile();
@@ -193,15 +187,17 @@ async function importFile(f: SourceFile, item: { loaded?: Buffer | { tooLarge: n
 
 const quarantineRel = (f: SourceFile) => path.join(`source-${f.source + 1}`, f.rel);
 
-async function scanSource(src: string, index: number, groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>, sum: ImportSummary) {
+/** Finds a source's batch files (grouped by channel and hour) and reports everything else; returns how many it found. */
+async function scanSource(src: string, index: number, groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>, sum: ImportSummary): Promise<number> {
+  let found = 0;
   const st = await fs.lstat(src).catch((e: NodeJS.ErrnoException) => e);
   if (st instanceof Error) {
     sum.problems.push({ path: src, reason: st.code === 'ENOENT' ? 'source folder does not exist' : `cannot read: ${st.message}` });
-    return;
+    return 0;
   }
   if (!st.isDirectory()) {
     sum.problems.push({ path: src, reason: 'source is not a folder' });
-    return;
+    return 0;
   }
   const stray = (p: string, reason: string) => sum.strays.push({ path: p, reason });
   for (const ch of await entries(src, sum)) {
@@ -224,16 +220,18 @@ async function scanSource(src: string, index: number, groups: Map<string, { chan
         const fPath = path.join(hPath, f.name);
         if (f.isSymbolicLink()) { stray(fPath, 'symbolic link, not followed'); continue; }
         if (f.isDirectory()) { stray(fPath, 'folder nested in an hour folder, not imported'); continue; }
-        const conflict = CONFLICT_RE.test(f.name);
+        const conflict = isConflictCopy(f.name);
         if (!f.isFile() || (!conflict && !parseBatchFileName(f.name))) { stray(fPath, f.isFile() ? strayReason(f.name) : 'not a regular file'); continue; }
         if (conflict) stray(fPath, 'sync conflict copy: its records are imported');
         const key = `${ch.name}/${hour}`;
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { channel: ch.name, hour, files: [] }));
         g.files.push({ path: fPath, rel: path.relative(src, fPath), name: f.name, source: index, conflict });
+        found++;
       }
     }
   }
+  return found;
 }
 
 async function entries(dir: string, sum: ImportSummary): Promise<Dirent[]> {

@@ -75,6 +75,9 @@ export interface BatchFile {
   colon: boolean;
 }
 
+/** Conflict copies made by sync tools (Syncthing) that may still hold a batch: merged in, left in place, reported. */
+export const isConflictCopy = (name: string) => /^\d{2}[.:]\d{2}-.*\.sync-conflict-.*\.json$/.test(name);
+
 /** Names that sync tools and editors leave behind; skipped quietly but still reported. */
 export function strayReason(name: string): string {
   if (name.startsWith(TEMP_PREFIX)) return 'temporary file of an unfinished write';

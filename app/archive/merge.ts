@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { batchFileName, chatDir, hourDir, hourName, isOwnTemporary, listBatchFiles, listChannels, listHours, type BatchFile, type Stray } from './layout.js';
+import { batchFileName, chatDir, hourDir, hourName, isConflictCopy, isOwnTemporary, listBatchFiles, listChannels, listHours, type BatchFile, type Stray } from './layout.js';
 import { contentHash } from './encode.js';
 import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
@@ -83,12 +83,10 @@ function digestNames(names: string[]): string {
   return createHash('sha256').update([...names].sort().join('\n')).digest('base64url');
 }
 
-/** Conflict copies made by sync tools that still hold a batch: merged in, left in place, reported. */
-const CONFLICT_RE = /^(\d{2})[.:](\d{2})-.*\.sync-conflict-.*\.json$/;
 
 async function hourInputs(dir: string, hour: number) {
   const { files, strays } = await listBatchFiles(dir, hour);
-  const conflicts = strays.filter((s) => CONFLICT_RE.test(path.basename(s.path)));
+  const conflicts = strays.filter((s) => isConflictCopy(path.basename(s.path)));
   const names = [...files.map((f) => f.name), ...conflicts.map((c) => path.basename(c.path))];
   return { files, conflicts, strays, names };
 }
@@ -131,6 +129,11 @@ export class HourMerge {
   private readonly foreign = new Map<number, ObservationSet>();
   private readonly damaged: Array<{ path: string; reason: string }> = [];
   private files: BatchFile[] = [];
+
+  /** The folder already holds a batch file of this name (hence of these bytes). */
+  holds(name: string): boolean {
+    return this.files.some((f) => f.name === name);
+  }
   private strays: Stray[] = [];
 
   private constructor(
@@ -268,6 +271,8 @@ export interface MergeSummary extends MergeCounts {
 
 export interface MergeAllOptions {
   channel?: string;
+  /** The archive's merge state when the caller already holds it (an import); saved either way. */
+  state?: MergeState;
   signal?: AbortSignal;
   onProgress?: (p: { channel: string; hoursDone: number; hoursTotal: number }) => void;
 }
@@ -296,7 +301,7 @@ export function addHour(sum: MergeSummary, r: MergeHourResult): void {
 /** Settles every hour that needs it, in every channel (or one), until nothing moves. */
 export async function mergeAll(segments: string, opts: MergeAllOptions = {}): Promise<MergeSummary> {
   const sum = emptyMergeSummary();
-  const state = await MergeState.load(segments);
+  const state = opts.state ?? (await MergeState.load(segments));
   let channels: string[];
   if (opts.channel) channels = [opts.channel];
   else {

@@ -4,6 +4,7 @@
  * depends only on the set, never on the order observations arrive in.
  */
 import type { Observation } from './observation.js';
+import { minuteStart } from './layout.js';
 import { compareLines, lineFromIdentity, linesToBytes, type EncodedLine } from './encode.js';
 
 export interface NormalizeWarning {
@@ -149,7 +150,7 @@ export function normalize(all: Iterable<Observation> | ObservationSet): Normaliz
 export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: number; bytes: Buffer }> {
   const byMinute = new Map<number, MergedRecord[]>();
   for (const r of records) {
-    const m = Math.floor(r.time / 60) * 60;
+    const m = minuteStart(r.time);
     const list = byMinute.get(m);
     if (list) list.push(r);
     else byMinute.set(m, [r]);

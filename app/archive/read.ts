@@ -143,6 +143,3 @@ export async function* prefetched(paths: string[]): AsyncGenerator<{ path: strin
     yield current;
   }
 }
-
-/** A parse with nothing wrong at all: valid, canonical, name matches content. */
-export const isClean = (p: ParsedBatch) => p.problems.length === 0 && p.nonCanonical.length === 0 && p.hashMatches;
