@@ -30,7 +30,7 @@ export function projectRoot(): string {
 
 /** Starts the service and server; resolves once listening, with a function that stops both. */
 export async function serve(o: ServeOptions): Promise<{ url: string; stop: () => Promise<void> }> {
-  const refused = checkServeOptions({ host: o.host, token: o.token ?? null, allowWrite: o.allowWrite });
+  const refused = checkServeOptions({ host: o.host, token: o.token ?? null });
   if (refused) throw new UsageError(refused);
   const segments = path.resolve(o.segments);
   const service = await ArchiveService.create({

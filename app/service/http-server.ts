@@ -49,7 +49,7 @@ const STATUS: Record<ApiError['code'], number> = {
 };
 
 /** The listening configuration is refused before anything is served, with a message for the user. */
-export function checkServeOptions(o: { host: string; token?: string | null; allowWrite?: boolean }): string | null {
+export function checkServeOptions(o: { host: string; token?: string | null }): string | null {
   if (!isLoopback(o.host) && !o.token) return `refusing to serve on ${o.host} without --token: anyone who can reach it could read the archive`;
   if (o.token !== undefined && o.token !== null && o.token.length < 16) return '--token must be at least 16 characters';
   return null;
@@ -58,7 +58,7 @@ export function checkServeOptions(o: { host: string; token?: string | null; allo
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token ?? null;
-  const refused = checkServeOptions({ host, token, allowWrite: opts.allowWrite });
+  const refused = checkServeOptions({ host, token });
   if (refused) throw new Error(refused);
   const loopback = isLoopback(host);
   const readOnly = !loopback && !opts.allowWrite;

@@ -165,7 +165,8 @@ export async function recordDetail(segments: string, channel: string, key: strin
   const rel = `${k.hour}/${k.name}`;
   let rows: RecordRow[];
   try {
-    rows = await readRows(path.join(chatDir(segments, channel), k.hour, k.name), rel);
+    // The page listing this key has usually just read the file: the detail comes from the same rows.
+    rows = await cachedRows(path.join(chatDir(segments, channel), rel), rel);
   } catch {
     return null;
   }
