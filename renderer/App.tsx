@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChannelInfo, ChannelRecording, IndexStatus, MergeStatus, RecordRow } from '../app/service/contract.js';
 import { api } from './api.js';
-import { count } from './format.js';
+import { MINUTE, count, floorTo } from './format.js';
 import { useApiEvent, useLoad } from './hooks.js';
 import { NO_FILTER, TEXT_FILTER_ID, type FilterState } from './messages/Filters.js';
 import { MessagePane, type JumpRequest } from './messages/MessagePane.js';
@@ -106,15 +106,19 @@ export function App() {
   const listedSel = view.sel && listed && listed[0] === view.sel[0] && listed[1] === view.sel[1] ? view.sel : null;
   const moderation = useModeration(channel, listedSel, version);
 
+  /** The archive changed: reload the channel list and everything keyed on `version`. */
+  const refresh = useCallback(() => {
+    channels.reload();
+    setVersion((v) => v + 1);
+  }, [channels.reload]);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scheduleRefresh = useCallback(() => {
     if (refreshTimer.current) return;
     refreshTimer.current = setTimeout(() => {
       refreshTimer.current = null;
-      setVersion((v) => v + 1);
-      channels.reload();
+      refresh();
     }, REFRESH_MS);
-  }, [channels.reload]);
+  }, [refresh]);
   useEffect(() => () => clearTimeout(refreshTimer.current ?? undefined), []);
 
   useApiEvent((e) => {
@@ -132,7 +136,8 @@ export function App() {
   const onJump = useCallback((key: string, time: number) => {
     setSelected(key);
     setDetailsOpen(true);
-    setView((v) => (v.sel && time >= v.sel[0] && time < v.sel[1] ? v : select(v, Math.floor(time / 60) * 60, Math.floor(time / 60) * 60 + 60)));
+    const minute = floorTo(time, MINUTE);
+    setView((v) => (v.sel && time >= v.sel[0] && time < v.sel[1] ? v : select(v, minute, minute + MINUTE)));
     setJump((j) => ({ key, time, seq: (j?.seq ?? 0) + 1 }));
   }, []);
 
@@ -159,11 +164,6 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [detailsOpen, selected, view.channel]);
-
-  const afterDataChange = () => {
-    channels.reload();
-    setVersion((v) => v + 1);
-  };
 
   const main = (() => {
     if (!list && channels.state === 'error') return <ErrorBox error={channels.error} what="The archive could not be opened." onRetry={channels.reload} />;
@@ -252,9 +252,9 @@ export function App() {
         />
         {main}
       </main>
-      {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onFinished={afterDataChange} />}
+      {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onFinished={refresh} />}
       {dialog === 'record' && <RecordingDialog status={recording} onStatus={setRecording} onClose={() => setDialog(null)} />}
-      {dialog === 'settings' && <SettingsDialog onClose={() => setDialog(null)} onSaved={afterDataChange} />}
+      {dialog === 'settings' && <SettingsDialog onClose={() => setDialog(null)} onSaved={refresh} />}
     </div>
   );
 }

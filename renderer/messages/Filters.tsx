@@ -58,7 +58,7 @@ export function Filters({ value, onChange }: { value: FilterState; onChange: (f:
         onChange={(e) => onChange({ ...value, text: e.target.value })}
       />
       {isFiltered(value) && (
-        <button type="button" className="link-button" onClick={() => onChange({ kind: '', user: '', text: '' })}>
+        <button type="button" className="link-button" onClick={() => onChange(NO_FILTER)}>
           Clear filters
         </button>
       )}

@@ -58,9 +58,11 @@ export function MessagePane(props: Props) {
     setPaged(p);
     return () => p.dispose();
   }, [channel, from, to, filterKey]);
-  const firstVersion = useRef(version);
+  const seenVersion = useRef(version);
   useEffect(() => {
-    if (version !== firstVersion.current) paged?.refresh();
+    if (version === seenVersion.current) return;
+    seenVersion.current = version;
+    paged?.refresh();
   }, [version, paged]);
 
   const listed = paged !== null && paged.total !== null;

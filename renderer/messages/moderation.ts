@@ -27,7 +27,7 @@ export interface ModerationIndex {
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
 
-export function moderationEvent(row: RecordRow): ModerationEvent | null {
+function moderationEvent(row: RecordRow): ModerationEvent | null {
   const r = row.record;
   if (r.command === 'CLEARCHAT') {
     const secs = str(r.tags?.['ban-duration']);

@@ -7,7 +7,7 @@ import type { ApiError, ArchiveApi, ArgsOf, RecordRow } from '../../app/service/
 
 export type RecordsQuery = Omit<ArgsOf<'records'>, 'offset' | 'limit'>;
 
-export const PAGE_SIZE = 500;
+const PAGE_SIZE = 500;
 const PARALLEL = 3;
 
 export class PagedRecords {
@@ -30,10 +30,6 @@ export class PagedRecords {
   rowAt(i: number): RecordRow | undefined {
     const p = Math.floor(i / PAGE_SIZE);
     return (this.#pages.get(p) ?? this.#stale.get(p))?.[i % PAGE_SIZE];
-  }
-
-  get loading(): boolean {
-    return this.#inflight.size > 0;
   }
 
   /** Rows `start..end` (inclusive) are on screen: fetch their pages, latest wish first. */

@@ -9,7 +9,7 @@ import type { RecordsQuery } from './paged-records.js';
 import { api } from '../api.js';
 import { HOUR } from '../format.js';
 import { login } from './describe.js';
-import { indexModeration, removedBy, type ModerationIndex } from './moderation.js';
+import { indexModeration, removes, type ModerationIndex } from './moderation.js';
 
 export interface Moderation {
   index: ModerationIndex;
@@ -50,7 +50,7 @@ export function useModeration(channel: string | null, span: [number, number] | n
         const rows = await allRows({ channel, from, to: Math.min(e.time + 0.001, to), filter: { user: e.target, commands: ['PRIVMSG', 'USERNOTICE'] } });
         targets.set(
           e.key,
-          rows.filter((r) => login(r.record)?.toLowerCase() === e.target && removedBy(index, r.record)?.key === e.key),
+          rows.filter((r) => login(r.record)?.toLowerCase() === e.target && removes(index, e, r.record)),
         );
       }
       if (live) setMod({ index, targets });

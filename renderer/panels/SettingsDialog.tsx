@@ -17,29 +17,36 @@ function changed(before: Form, after: Form): Partial<Settings> {
 
 export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () => void }) {
   const loaded = useLoad('settings', () => api.getSettings({}));
+  /** What the service holds: the baseline a save sends the changes from. */
+  const [saved, setSaved] = useState<Form | null>(null);
   const [form, setForm] = useState<Form | null>(null);
   const [token, setToken] = useState('');
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
-    if (loaded.state === 'ok') setForm(loaded.value);
+    if (loaded.state !== 'ok') return;
+    setSaved(loaded.value);
+    setForm(loaded.value);
   }, [loaded.state, loaded.value]);
 
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => (f ? { ...f, [k]: v } : f));
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (!form || !loaded.value) return;
+    if (!form || !saved) return;
     setBusy(true);
     setMessage(null);
-    const patch = changed(loaded.value, form);
+    const patch = changed(saved, form);
     let ok = true;
     if (Object.keys(patch).length > 0) {
       const res = await api.setSettings(patch);
       if (!res.ok) {
         ok = false;
         setMessage({ kind: 'error', text: errorText(res.error) });
-      } else setForm(res.value);
+      } else {
+        setSaved(res.value);
+        setForm(res.value);
+      }
     }
     if (ok && form.login.mode === 'token' && token) {
       const res = await api.setToken({ token });
@@ -55,7 +62,6 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
     if (ok) {
       setMessage({ kind: 'ok', text: 'Saved.' });
       onSaved();
-      loaded.reload();
     }
   };
 

@@ -9,7 +9,7 @@ import { DAY, HOUR, clock, count, isoDate, weekday } from '../format.js';
 import type { Loaded } from '../hooks.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 import { bucketSeconds, visible, zoomSpan, type View } from '../view-state.js';
-import { runsPath, timelineData, type NodeGroup } from './lanes.js';
+import { runsPath, timelineData, type NodeGroup, type Run } from './lanes.js';
 
 interface Props {
   view: View;
@@ -21,16 +21,23 @@ interface Props {
 
 const LANE_H = 10;
 
-function Lane({ label, title, runs, n, className }: { label: string; title: string; runs: Array<[number, number]>; n: number; className: string }) {
+/** One lane's strip: its runs drawn over the whole visible span. */
+function LaneBar({ runs, n, className, label }: { runs: Run[]; n: number; className: string; label: string }) {
+  return (
+    <svg className={`lane ${className}`} viewBox={`0 0 ${n} ${LANE_H}`} preserveAspectRatio="none" role="img" aria-label={label}>
+      <rect className="lane-bg" x={0} y={0} width={n} height={LANE_H} />
+      <path d={runsPath(runs, 1, LANE_H - 2)} />
+    </svg>
+  );
+}
+
+function Lane({ label, title, runs, n, className }: { label: string; title: string; runs: Run[]; n: number; className: string }) {
   return (
     <>
       <div className="lane-label" title={title}>
         {label}
       </div>
-      <svg className={`lane ${className}`} viewBox={`0 0 ${n} ${LANE_H}`} preserveAspectRatio="none" role="img" aria-label={title}>
-        <rect className="lane-bg" x={0} y={0} width={n} height={LANE_H} />
-        <path d={runsPath(runs, 1, LANE_H - 2)} />
-      </svg>
+      <LaneBar runs={runs} n={n} className={className} label={title} />
     </>
   );
 }
@@ -191,10 +198,7 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
                 <span aria-hidden="true">{expanded.has(g.node) ? '▾' : '▸'}</span> {g.node}
                 <span className="muted"> ×{g.lanes.length}</span>
               </button>
-              <svg className="lane lane-node" viewBox={`0 0 ${n} ${LANE_H}`} preserveAspectRatio="none" role="img" aria-label={`coverage of ${g.node}`}>
-                <rect className="lane-bg" x={0} y={0} width={n} height={LANE_H} />
-                <path d={runsPath(g.runs, 1, LANE_H - 2)} />
-              </svg>
+              <LaneBar runs={g.runs} n={n} className="lane-node" label={`coverage of ${g.node}`} />
               {expanded.has(g.node) &&
                 g.lanes.map((lane) => (
                   <Lane

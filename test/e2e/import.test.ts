@@ -4,6 +4,7 @@
  * the gap it fills.
  */
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { openPage, screenshotBoth } from '../support/browser.js';
 import { viewerSession } from '../support/viewer-session.js';
@@ -17,16 +18,24 @@ const s = viewerSession('import', async (dir) => {
   await writeBusyHour(path.join(dir, 'big'), CHANNEL, DAY + 10 * 3600, 40_000);
 });
 
+const openHour = () => openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+
+/** Opens the import dialog with `folder` (under the test's folder) typed in; the caller starts it. */
+async function importDialog(p: Page, folder: string) {
+  await p.getByRole('button', { name: 'Import…' }).click();
+  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
+  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, folder));
+  return dialog;
+}
+
 test('import a second node’s folder: progress, summary, coverage gains its lane', async () => {
-  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
+  const { page: p, problems, close } = await openHour();
   const gapMinute = (GAP_MINUTE - HOUR16) / 60;
   await p.getByRole('button', { name: /^alice-laptop: / }).waitFor();
   expect(await p.getByRole('button', { name: /^carol-nuc: / }).count()).toBe(0);
   expect(await p.locator('.lane-unrecorded path').getAttribute('d')).toContain(`M${gapMinute} `);
 
-  await p.getByRole('button', { name: 'Import…' }).click();
-  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'carol'));
+  const dialog = await importDialog(p, 'carol');
   await screenshotBoth(p, 'import-choose');
   await dialog.getByRole('button', { name: 'Start import' }).click();
   const bar = dialog.getByRole('progressbar', { name: 'Import progress' });
@@ -54,10 +63,8 @@ test('import a second node’s folder: progress, summary, coverage gains its lan
 });
 
 test('importing the same folder again copies nothing new', async () => {
-  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
-  await p.getByRole('button', { name: 'Import…' }).click();
-  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'carol'));
+  const { page: p, problems, close } = await openHour();
+  const dialog = await importDialog(p, 'carol');
   await dialog.getByRole('button', { name: 'Start import' }).click();
   await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
   const text = (await dialog.locator('.import-counts').textContent()) ?? '';
@@ -68,10 +75,8 @@ test('importing the same folder again copies nothing new', async () => {
 });
 
 test('a folder that does not exist is refused in plain words', async () => {
-  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
-  await p.getByRole('button', { name: 'Import…' }).click();
-  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'no-such-folder'));
+  const { page: p, problems, close } = await openHour();
+  const dialog = await importDialog(p, 'no-such-folder');
   await dialog.getByRole('button', { name: 'Start import' }).click();
   const alert = dialog.getByRole('alert');
   await alert.first().waitFor({ timeout: 30_000 });
@@ -82,10 +87,8 @@ test('a folder that does not exist is refused in plain words', async () => {
 });
 
 test('a running import can be cancelled', async () => {
-  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
-  await p.getByRole('button', { name: 'Import…' }).click();
-  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, 'big'));
+  const { page: p, problems, close } = await openHour();
+  const dialog = await importDialog(p, 'big');
   await dialog.getByRole('button', { name: 'Start import' }).click();
   await dialog.getByRole('button', { name: 'Cancel import' }).click();
   await dialog.getByText('Import cancelled').waitFor({ timeout: 60_000 });

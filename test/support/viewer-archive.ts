@@ -4,7 +4,6 @@
  * ranges the recorder gives them, the fixture's CLEARCHATs with their targets' earlier
  * messages, a minute nobody recorded, and a third node's folder to import that fills it.
  */
-import path from 'node:path';
 import type { ChatRecord, Range } from '../../app/archive/record.js';
 import { writeRecords } from '../../app/archive/store.js';
 import { parseIrcLine } from '../../app/record/irc-parse.js';
@@ -106,5 +105,3 @@ export async function writeBusyHour(segments: string, channel: string, hour: num
   }
   await writeRecords(segments, channel, recs);
 }
-
-export const segmentsOf = (dir: string) => path.join(dir, 'segments');
