@@ -30,8 +30,11 @@ export async function writeRecords(segments: string, channel: string, records: I
 
 /** Writes one batch file for `batchTime` into `dir`; every record must belong to that minute. */
 export async function writeBatch(dir: string, batchTime: number, records: ChatRecord[]): Promise<WrittenFile> {
-  const bytes = encodeBatch(records);
+  return writeBatchBytes(dir, batchTime, encodeBatch(records), records.length);
+}
+
+/** Writes already encoded batch bytes under their content-addressed name, atomically. */
+export async function writeBatchBytes(dir: string, batchTime: number, bytes: Buffer, records: number): Promise<WrittenFile> {
   const p = path.join(dir, batchFileName(batchTime, contentHash(bytes)));
-  const created = await writeFileAtomic(p, bytes);
-  return { path: p, created, records: records.length };
+  return { path: p, created: await writeFileAtomic(p, bytes), records };
 }

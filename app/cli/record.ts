@@ -4,7 +4,7 @@ import os from 'node:os';
 import { CHANNEL_RE } from '../archive/layout.js';
 import type { ChannelRecording } from '../service/contract.js';
 import { DEFAULT_HISTORY_URL } from '../record/history.js';
-import { DEFAULT_SERVER, Recorder } from '../record/recorder.js';
+import { DEFAULT_SERVER, NODE_NAME_RE, Recorder, SERVER_URL_RE } from '../record/recorder.js';
 import { EXIT_OK, EXIT_PROBLEMS, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
@@ -22,7 +22,7 @@ interface RecordOptions {
 }
 
 /** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
-export function defaultNodeName(): string {
+function defaultNodeName(): string {
   return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node';
 }
 
@@ -47,8 +47,8 @@ function parseOptions(o: RecordOptions) {
   const bad = channels.filter((c) => !CHANNEL_RE.test(c));
   if (bad.length) throw new UsageError(`invalid channel name ${bad.map((b) => `"${b}"`).join(', ')}: Twitch channel names are 1–25 characters a–z, 0–9 and _`);
   const nodeName = o.name ?? defaultNodeName();
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(nodeName)) throw new UsageError(`invalid node name "${nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
-  if (!/^wss?:\/\/[^/]/.test(o.server)) throw new UsageError(`invalid --server "${o.server}": a ws:// or wss:// URL`);
+  if (!NODE_NAME_RE.test(nodeName)) throw new UsageError(`invalid node name "${nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
+  if (!SERVER_URL_RE.test(o.server)) throw new UsageError(`invalid --server "${o.server}": a ws:// or wss:// URL`);
   if (o.username !== undefined && !/^[a-z0-9_]{1,25}$/i.test(o.username)) throw new UsageError(`invalid --username "${o.username}"`);
   if ((o.username === undefined) !== (o.tokenFile === undefined)) throw new UsageError('--username and --token-file go together');
   let token: string | undefined;

@@ -26,7 +26,7 @@ export interface WriteOutcome {
   error: Error | null;
 }
 
-export const DEFAULT_CHUNK_LIMIT = 10_000;
+const DEFAULT_CHUNK_LIMIT = 10_000;
 
 export class ReceiverBatcher {
   private readonly chunks: Chunk[] = [];

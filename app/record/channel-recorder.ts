@@ -104,8 +104,7 @@ export class ChannelRecorder {
     if (!this.recording) return;
     const ctx = this.ctx;
     const id = ctx.newReceiverId();
-    const batcher = new ReceiverBatcher(ctx.store, ctx.segments, id, this.channel, ctx.chunkLimit);
-    const receiver = new Receiver(id, this.channels, batcher, { onUnparsable: (l) => ctx.unparsable(this.channel, id, l) });
+    const { batcher, receiver } = this.newReceiver(id, false);
     let ended!: () => void;
     const link: Link = {
       id, receiver, batcher, conn: undefined as unknown as ChatConnection, state: 'connecting',
@@ -125,6 +124,13 @@ export class ChannelRecorder {
       },
     );
     ctx.changed();
+  }
+
+  private newReceiver(id: string, history: boolean): { batcher: ReceiverBatcher; receiver: Receiver } {
+    const ctx = this.ctx;
+    const batcher = new ReceiverBatcher(ctx.store, ctx.segments, id, this.channel, ctx.chunkLimit);
+    const receiver = new Receiver(id, this.channels, batcher, { history, onUnparsable: (l) => ctx.unparsable(this.channel, id, l) });
+    return { batcher, receiver };
   }
 
   private onFrame(link: Link, text: string): void {
@@ -215,9 +221,7 @@ export class ChannelRecorder {
       this.lastError = fetched.error;
       return;
     }
-    const id = this.ctx.newHistoryId();
-    const batcher = new ReceiverBatcher(this.ctx.store, this.ctx.segments, id, this.channel, this.ctx.chunkLimit);
-    const receiver = new Receiver(id, this.channels, batcher, { history: true, onUnparsable: (l) => this.ctx.unparsable(this.channel, id, l) });
+    const { batcher, receiver } = this.newReceiver(this.ctx.newHistoryId(), true);
     recordHistory(receiver, fetched.lines, this.ctx.clock.now());
     addCounters(this.totals, receiver.counters);
     await this.write(batcher, Infinity);

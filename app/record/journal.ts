@@ -19,14 +19,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChatRecord, Tags } from '../archive/record.js';
-import { batchFileName, hourDir, hourStart } from '../archive/layout.js';
-import { contentHash, encodeRecord, joinLines, type EncodedLine } from '../archive/encode.js';
-import { writeFileAtomic } from '../archive/atomic.js';
-import type { WrittenFile } from '../archive/store.js';
+import { hourDir, hourStart } from '../archive/layout.js';
+import { encodeRecord, joinLines, type EncodedLine } from '../archive/encode.js';
+import { writeBatchBytes, type WrittenFile } from '../archive/store.js';
 import { parseIrcLine } from './irc-parse.js';
 import { stripHistoryTags } from './line-rules.js';
 
-export const JOURNAL_ROOT = path.join('.chat-archiver', 'journal');
+const JOURNAL_ROOT = path.join('.chat-archiver', 'journal');
 const OWNER_FILE = 'owner.json';
 
 export interface JournalHeader {
@@ -134,7 +133,7 @@ export function readJournal(file: string): { header: JournalHeader; entries: Jou
 }
 
 /** The record of one journal entry, its keys (and its tags' keys) inserted in sorted order. */
-export function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
+function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
   let line = parseIrcLine(e.raw);
   if (!line) return null; // only parsed lines are journaled; a damaged one cannot be rebuilt
   if (e.history) line = stripHistoryTags(line);
@@ -189,14 +188,13 @@ export function journalRecords(receiver: string, entries: Iterable<JournalEntry>
   return out;
 }
 
-/** Writes one journal's records as a batch file (nothing if it holds none); atomic, like `writeBatch`. */
+/** Writes one journal's records as a batch file (nothing if it holds none). */
 export async function writeJournalBatch(segments: string, file: string): Promise<WrittenFile | null> {
   const j = readJournal(file);
   if (!j || j.entries.length === 0) return null;
   const { receiver, channel, batch } = j.header;
   const { bytes, records } = journalBatchBytes(receiver, j.entries);
-  const p = path.join(hourDir(segments, channel, hourStart(batch)), batchFileName(batch, contentHash(bytes)));
-  return { path: p, created: await writeFileAtomic(p, bytes), records };
+  return writeBatchBytes(hourDir(segments, channel, hourStart(batch)), batch, bytes, records);
 }
 
 /** The journal folder of one running recorder; flushes and syncs its open files. */

@@ -1,12 +1,12 @@
 /** Which received lines are stored (SPEC §5): command whitelist, channel check, connection preamble. */
 import type { IrcLine } from './irc-parse.js';
 
-export const KEPT_COMMANDS: ReadonlySet<string> = new Set([
+const KEPT_COMMANDS: ReadonlySet<string> = new Set([
   'JOIN', 'PART', 'PRIVMSG', 'CLEARCHAT', 'CLEARMSG', 'HOSTTARGET', 'NOTICE', 'ROOMSTATE', 'USERNOTICE', 'USERSTATE',
 ]);
 
 /** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */
-export const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
+const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
 
 export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
 

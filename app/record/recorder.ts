@@ -31,6 +31,9 @@ import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js
 export type { Clock } from './channel-recorder.js';
 
 export const DEFAULT_SERVER = 'wss://irc-ws.chat.twitch.tv:443';
+/** Node names are the first part of receiver ids, which are split at dots. */
+export const NODE_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
+export const SERVER_URL_RE = /^wss?:\/\/[^/]/;
 
 export interface RecorderOptions {
   segments: string;
@@ -63,6 +66,8 @@ export class Recorder extends EventEmitter {
   /** Final counts of channels stopped since the recorder was created. */
   private readonly finished = new Map<string, ReceiverCounters>();
   private readonly ctx: ChannelContext;
+  /** `<nodeName>.<slug>`: the journal folder's name and the prefix of receiver ids. */
+  private readonly owner: string;
   private store: JournalStore | null = null;
   private timer: ReturnType<typeof setInterval> | undefined;
   private ticks = 0;
@@ -70,13 +75,12 @@ export class Recorder extends EventEmitter {
 
   constructor(private readonly opts: RecorderOptions) {
     super();
-    // The node name is the first part of receiver ids, which are split at dots.
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.nodeName)) throw new Error(`invalid node name "${opts.nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
+    if (!NODE_NAME_RE.test(opts.nodeName)) throw new Error(`invalid node name "${opts.nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
     const server = opts.server ?? DEFAULT_SERVER;
-    if (!/^wss?:\/\/[^/]/.test(server)) throw new Error(`the chat server must be a ws:// or wss:// URL, not "${server}"`);
+    if (!SERVER_URL_RE.test(server)) throw new Error(`the chat server must be a ws:// or wss:// URL, not "${server}"`);
     let connections = 0;
     let histories = 0;
-    const owner = `${opts.nodeName}.${this.slug}`;
+    const owner = (this.owner = `${opts.nodeName}.${this.slug}`);
     const storeOf = () => {
       if (!this.store) throw new Error('recorder not started');
       return this.store;
@@ -128,7 +132,7 @@ export class Recorder extends EventEmitter {
     const created = replay.written.filter((w) => w.created).map((w) => w.path);
     if (created.length) this.emit('filesWritten', created);
     for (const p of replay.problems) this.emit('unparsable', { channel: '', receiverId: '', line: `journal ${p.path}: ${p.reason}` });
-    this.store = new JournalStore(this.opts.segments, `${this.opts.nodeName}.${this.slug}`);
+    this.store = new JournalStore(this.opts.segments, this.owner);
     this.store.init();
     this.timer = setInterval(() => this.tick(), FLUSH_MS);
   }
@@ -137,14 +141,15 @@ export class Recorder extends EventEmitter {
     const store = this.store;
     if (!store) return;
     // Lines reach the OS within FLUSH_MS, the disk within a second (SPEC §5 crash safety).
+    // Counted before the flush: a failing flush must not stop the once-a-second work.
+    const second = ++this.ticks % TICKS_PER_SECOND === 0;
     try {
       store.flushAll();
-      if (++this.ticks % TICKS_PER_SECOND !== 0) return;
-      store.syncAll();
+      if (second) store.syncAll();
     } catch (e) {
       for (const ch of this.channels.values()) ch.reportError(`cannot write the journal: ${(e as Error).message}`);
-      if (this.ticks % TICKS_PER_SECOND !== 0) return;
     }
+    if (!second) return;
     for (const ch of this.channels.values()) ch.tick();
     this.emit('status', this.status());
   }

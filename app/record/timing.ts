@@ -5,10 +5,10 @@
 import type { Tags } from '../archive/record.js';
 import { minuteStart } from '../archive/layout.js';
 
-export const BATCH_INTERVAL = 60;
-export const LAG_ALLOWANCE = 60;
-export const ESTIMATE_PADDING = 5;
-export const JOIN_PART_DELAY = 45;
+const BATCH_INTERVAL = 60;
+const LAG_ALLOWANCE = 60;
+const ESTIMATE_PADDING = 5;
+const JOIN_PART_DELAY = 45;
 /** Without any server time: the line was sent at most this long before it arrived... */
 const UNKNOWN_LOOKBACK = 10;
 /** ...and the interval reaches this far (SPEC §5 rule 3). */

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { batchDueAt, batchTimeOf, narrowedRange, serverTimestamp, timeOf } from '../../app/record/timing.js';
-import { classifyLine } from '../../app/record/line-rules.js';
+import { classifyLine, type Verdict } from '../../app/record/line-rules.js';
 import { parseIrcLine } from '../../app/record/irc-parse.js';
 import { JournalStore, readJournal, replayLeftoverJournals } from '../../app/record/journal.js';
 import { ReceiverBatcher } from '../../app/record/batcher.js';
@@ -61,23 +61,28 @@ describe('narrowedRange (back-narrowing)', () => {
 
 describe('classifyLine', () => {
   const chans = new Set(['#c']);
-  const p = (s: string) => parseIrcLine(s)!;
+  /** Classifies the lines in order against one connection state, each against its expected verdict. */
+  const expectVerdicts = (seen: Set<string>, cases: [line: string, verdict: Verdict][]) => {
+    for (const [line, verdict] of cases) expect(classifyLine(parseIrcLine(line)!, chans, seen), line).toBe(verdict);
+  };
   it('drops everything of a channel up to and including its first ROOMSTATE', () => {
-    const seen = new Set<string>();
-    expect(classifyLine(p(':me!me@me JOIN #c'), chans, seen)).toBe('preamble');
-    expect(classifyLine(p('@x=1 :tmi.twitch.tv USERSTATE #c'), chans, seen)).toBe('preamble');
-    expect(classifyLine(p('@x=1 :tmi.twitch.tv ROOMSTATE #c'), chans, seen)).toBe('preamble');
-    expect(classifyLine(p('@x=1 :tmi.twitch.tv ROOMSTATE #c'), chans, seen)).toBe('keep');
-    expect(classifyLine(p(':a!a@a JOIN #c'), chans, seen)).toBe('keep');
+    expectVerdicts(new Set<string>(), [
+      [':me!me@me JOIN #c', 'preamble'],
+      ['@x=1 :tmi.twitch.tv USERSTATE #c', 'preamble'],
+      ['@x=1 :tmi.twitch.tv ROOMSTATE #c', 'preamble'],
+      ['@x=1 :tmi.twitch.tv ROOMSTATE #c', 'keep'],
+      [':a!a@a JOIN #c', 'keep'],
+    ]);
   });
   it('drops commands outside the whitelist, other channels and lines without params', () => {
-    const seen = new Set(['#c']);
-    expect(classifyLine(p('PING :tmi.twitch.tv'), chans, seen)).toBe('command');
-    expect(classifyLine(p(':tmi.twitch.tv 001 x :hi'), chans, seen)).toBe('command');
-    expect(classifyLine(p(':tmi.twitch.tv RECONNECT'), chans, seen)).toBe('command');
-    expect(classifyLine(p(':a!a@a PRIVMSG #other :x'), chans, seen)).toBe('channel');
-    expect(classifyLine(p(':tmi.twitch.tv NOTICE * :Login authentication failed'), chans, seen)).toBe('channel');
-    expect(classifyLine(p(':tmi.twitch.tv USERSTATE'), chans, seen)).toBe('channel');
+    expectVerdicts(new Set(['#c']), [
+      ['PING :tmi.twitch.tv', 'command'],
+      [':tmi.twitch.tv 001 x :hi', 'command'],
+      [':tmi.twitch.tv RECONNECT', 'command'],
+      [':a!a@a PRIVMSG #other :x', 'channel'],
+      [':tmi.twitch.tv NOTICE * :Login authentication failed', 'channel'],
+      [':tmi.twitch.tv USERSTATE', 'channel'],
+    ]);
   });
 });
 
