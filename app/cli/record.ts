@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { CHANNEL_RE } from '../archive/layout.js';
 import type { ChannelRecording } from '../service/contract.js';
-import { DEFAULT_HISTORY_URL } from '../record/history.js';
-import { DEFAULT_SERVER, NODE_NAME_RE, Recorder, SERVER_URL_RE } from '../record/recorder.js';
+import { DEFAULT_HISTORY_URL, DEFAULT_SERVER, NODE_NAME_RE, SERVER_URL_RE } from '../record/defaults.js';
+import { Recorder } from '../record/recorder.js';
 import { EXIT_OK, EXIT_PROBLEMS, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;

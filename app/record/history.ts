@@ -5,7 +5,6 @@
 import { parseIrcLine } from './irc-parse.js';
 import type { Receiver } from './receiver.js';
 
-export const DEFAULT_HISTORY_URL = 'https://recent-messages.robotty.de/api/v2/recent-messages/';
 
 /** `{channel}` in the URL is replaced; otherwise the channel name is appended as a path segment. */
 export function historyUrlFor(base: string, channel: string): string {

@@ -21,6 +21,7 @@
  * 5 characters fixed for the lifetime of the Recorder.
  */
 import { EventEmitter } from 'node:events';
+import { DEFAULT_SERVER, NODE_NAME_RE, SERVER_URL_RE } from './defaults.js';
 import { randomInt } from 'node:crypto';
 import { CHANNEL_RE } from '../archive/layout.js';
 import type { ChannelRecording } from '../service/contract.js';
@@ -30,10 +31,7 @@ import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js
 
 export type { Clock } from './channel-recorder.js';
 
-export const DEFAULT_SERVER = 'wss://irc-ws.chat.twitch.tv:443';
 /** Node names are the first part of receiver ids, which are split at dots. */
-export const NODE_NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
-export const SERVER_URL_RE = /^wss?:\/\/[^/]/;
 
 export interface RecorderOptions {
   segments: string;

@@ -7,6 +7,7 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
+import { NODE_NAME_RE, SERVER_URL_RE } from '../record/defaults.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 
 export const channelName = z.string().regex(/^[a-z0-9_]{1,25}$/, 'channel names are 1–25 characters a–z, 0–9 and _');
@@ -21,8 +22,8 @@ export const hostPath = z
 
 export const settingsSchema = z.strictObject({
   segmentsDir: hostPath,
-  nodeName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'node names are 1–64 characters A–Z, a–z, 0–9, _ and -'),
-  server: z.string().max(2048).regex(/^wss?:\/\//, 'the chat server must be a ws:// or wss:// URL'),
+  nodeName: z.string().regex(NODE_NAME_RE, 'node names are 1–64 characters A–Z, a–z, 0–9, _ and -'),
+  server: z.string().max(2048).regex(SERVER_URL_RE, 'the chat server must be a ws:// or wss:// URL'),
   login: z.discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('anonymous') }),
     z.strictObject({ mode: z.literal('token'), username: z.string().regex(/^[a-z0-9_]{1,25}$/) }),

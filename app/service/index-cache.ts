@@ -6,7 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { chatDir, hourName, listBatchFiles, listChannels, listHours } from '../archive/layout.js';
+import { chatDir, hourName, listBatchFiles, listChannels, listHours, minuteStart } from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
 
 export interface FileSummary {
@@ -158,9 +158,10 @@ export class ArchiveIndex {
       }
       for (const name of [...this.#channels.keys()]) if (!channels.includes(name)) this.#channels.delete(name);
       for (const { channel, hours } of listed) {
+        // Filled first, installed after: queries during a rescan see the old index, never an empty one.
         const ci = new ChannelIndex();
+        await this.#index(channel, hours, ci);
         this.#channels.set(channel, ci);
-        await this.#index(channel, hours);
         this.#prune(channel, ci);
       }
       await this.#save();
@@ -170,8 +171,8 @@ export class ArchiveIndex {
     }
   }
 
-  async #index(channel: string, hours: Array<{ h: number; files: Array<{ name: string; path: string; time: number }> }>): Promise<void> {
-    let ci = this.#channels.get(channel);
+  async #index(channel: string, hours: Array<{ h: number; files: Array<{ name: string; path: string; time: number }> }>, target?: ChannelIndex): Promise<void> {
+    let ci = target ?? this.#channels.get(channel);
     if (!ci) this.#channels.set(channel, (ci = new ChannelIndex()));
     let known = this.#known.get(channel);
     if (!known) this.#known.set(channel, (known = new Map()));
@@ -200,7 +201,7 @@ export class ArchiveIndex {
       const entries: IndexedFile[] = [];
       for (const f of files) {
         const summary = known.get(f.name);
-        if (summary) entries.push({ rel: `${hn}/${f.name}`, name: f.name, minute: Math.floor(f.time / 60) * 60, summary });
+        if (summary) entries.push({ rel: `${hn}/${f.name}`, name: f.name, minute: minuteStart(f.time), summary });
       }
       ci.setHour(h, entries);
     }

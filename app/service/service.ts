@@ -31,6 +31,7 @@ import { writeSampleArchive } from './sample.js';
 import { invalid, isInside, isMethodName, parseArgs } from './validate.js';
 import { writeFileAtomic } from '../archive/atomic.js';
 import { parseHourName } from '../archive/layout.js';
+import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -88,10 +89,10 @@ export function defaultSettings(segmentsDir: string): Settings {
   return {
     segmentsDir,
     nodeName: host,
-    server: 'wss://irc-ws.chat.twitch.tv:443',
+    server: DEFAULT_SERVER,
     login: { mode: 'anonymous' },
     historyGapFilling: true,
-    historyUrl: 'https://recent-messages.robotty.de/api/v2/recent-messages/',
+    historyUrl: DEFAULT_HISTORY_URL,
     keepRecordingInTray: false,
   };
 }
