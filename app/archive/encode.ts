@@ -141,12 +141,23 @@ export function encodeWithIdentity(r: ChatRecord): { line: string; identity: str
 }
 
 /**
+ * Text as a "byte string": one character per UTF-8 byte (Latin-1 over the UTF-8 encoding).
+ * The merge holds identities and builds lines in this form: V8 keeps it at one byte per
+ * character where text with an emoji costs two per UTF-16 unit, native comparison is
+ * UTF-8 byte order (SPEC §4's tie-break) with no special case, and writing it out is a copy.
+ */
+export const toByteString = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
+export const fromByteString = (bytes: string): string => Buffer.from(bytes, 'latin1').toString('utf8');
+
+/**
  * Builds a record's canonical line from its identity's canonical JSON and its time fields,
- * without re-encoding the identity. `standard` means the identity has exactly the six
- * SPEC §3 identity fields; then the time fields have fixed places: receiver_ranges and
- * receivers right before the top-level "sender" (only strings precede it, so its first
- * occurrence is the top-level one), time and time_range right before the top-level "user"
- * (the last key, so its last occurrence).
+ * without re-encoding the identity; every argument and the result are byte strings
+ * (`toByteString`). `standard` means the identity has exactly the six SPEC §3 identity
+ * fields; then the time fields have fixed places: receiver_ranges and receivers right
+ * before the top-level "sender" (only strings precede it, so its first occurrence is the
+ * top-level one), time and time_range right before the top-level "user" (the last key, so
+ * its last occurrence). Those markers are ASCII, so cutting the byte string at them is
+ * cutting the text.
  */
 export function lineFromIdentity(
   identity: string,
@@ -169,10 +180,23 @@ export function lineFromIdentity(
         identity.slice(u),
       ].join('');
   }
-  const r = JSON.parse(identity) as ChatRecord;
+  const r = JSON.parse(fromByteString(identity)) as ChatRecord;
   r.time = time;
   r.time_range = timeRange;
-  r.receivers = JSON.parse(receivers);
-  r.receiver_ranges = JSON.parse(receiverRanges);
-  return canonicalJson(r);
+  r.receivers = JSON.parse(fromByteString(receivers));
+  r.receiver_ranges = JSON.parse(fromByteString(receiverRanges));
+  return toByteString(canonicalJson(r));
+}
+
+/** Byte-string lines (`toByteString`), each followed by `\n`, as the bytes they stand for. */
+export function byteLinesToBytes(lines: string[]): Buffer {
+  let size = lines.length;
+  for (const l of lines) size += l.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const l of lines) {
+    at += out.write(l, at, 'latin1');
+    out[at++] = 0x0a;
+  }
+  return out;
 }

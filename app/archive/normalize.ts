@@ -5,7 +5,7 @@
  */
 import type { Observation } from './observation.js';
 import { minuteStart } from './layout.js';
-import { compareLines, lineFromIdentity, linesToBytes, type EncodedLine } from './encode.js';
+import { byteLinesToBytes, fromByteString, lineFromIdentity, toByteString, type EncodedLine } from './encode.js';
 
 export interface NormalizeWarning {
   kind: 'duplicate-delivery' | 'disjoint-id-ranges' | 'id-identity-conflict';
@@ -43,6 +43,8 @@ export class ObservationSet {
   private readonly byId = new Map<string, Observation[][]>();
   /** receiver + receive time → position, for groups too big to scan (one user joining all day). */
   private readonly big = new WeakMap<Observation[], Map<string, number>>();
+  /** One string per receiver id: an hour has a handful of receivers and hundreds of thousands of observations. */
+  private readonly receivers = new Map<string, string>();
   size = 0;
 
   /**
@@ -51,6 +53,9 @@ export class ObservationSet {
    * so the set does not depend on the order of adding).
    */
   add(o: Observation): boolean {
+    const receiver = this.receivers.get(o.receiver);
+    if (receiver === undefined) this.receivers.set(o.receiver, o.receiver);
+    else o.receiver = receiver;
     const g = this.groupOf(o);
     if (!g) {
       const fresh = [o];
@@ -65,6 +70,7 @@ export class ObservationSet {
       return true;
     }
     o.key = g[0]!.key;
+    o.id = g[0]!.id;
     const at = this.find(g, o);
     if (at >= 0) {
       if (compareObservations(o, g[at]!) < 0) g[at] = o;
@@ -138,10 +144,13 @@ export function cluster(all: Iterable<Observation> | ObservationSet): Clustered 
 
 export function normalize(all: Iterable<Observation> | ObservationSet): Normalized {
   const c = cluster(all);
-  const lines = c.records.map(recordLine);
-  lines.sort(compareLines);
+  const lines = c.records.map(recordLine).sort(compareByteLines);
+  for (const l of lines) l.line = fromByteString(l.line);
   return { lines, observations: c.observations, warnings: c.warnings };
 }
+
+/** SPEC §4's order on byte-string lines, where native string order is UTF-8 byte order. */
+const compareByteLines = (a: EncodedLine, b: EncodedLine) => a.time - b.time || a.timeRange - b.timeRange || cmpStr(a.line, b.line);
 
 /**
  * The minute files of a set of merged records, one minute at a time, in time order:
@@ -158,8 +167,8 @@ export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: num
   for (const minute of [...byMinute.keys()].sort((a, b) => a - b)) {
     const lines = byMinute.get(minute)!.map(recordLine);
     byMinute.delete(minute);
-    lines.sort(compareLines);
-    yield { minute, bytes: linesToBytes(lines.map((l) => l.line)) };
+    lines.sort(compareByteLines);
+    yield { minute, bytes: byteLinesToBytes(lines.map((l) => l.line)) };
   }
 }
 
@@ -239,6 +248,9 @@ function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRec
   return { time, timeRange, members };
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** The record's canonical line, as a byte string. */
 function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
   // `receivers` and `receiver_ranges` written directly: keys in UTF-16 order as RFC 8785
   // wants, numbers as JSON writes them (String gives the same for finite numbers). The
@@ -251,7 +263,10 @@ function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
     receivers.push(id + ':' + String(o.received));
     ranges.push(id + ':[' + String(o.start) + ',' + String(o.length) + ']');
   }
+  let r = '{' + receivers.join(',') + '}';
+  let rr = '{' + ranges.join(',') + '}';
+  if (NON_ASCII.test(r)) [r, rr] = [toByteString(r), toByteString(rr)];
   const first = members[0]!;
-  const line = lineFromIdentity(first.key, first.standard, time, timeRange, '{' + receivers.join(',') + '}', '{' + ranges.join(',') + '}');
+  const line = lineFromIdentity(first.key, first.standard, time, timeRange, r, rr);
   return { time, timeRange, line };
 }

@@ -93,7 +93,7 @@ export function parseBatch(bytes: Uint8Array, expectedHash?: string, keep: Keep 
       out.problems.push({ line: lineNo, reason: v.reason });
       continue;
     }
-    const { line, observations } = observe(v.record, s);
+    const { line, observations } = observe(v.record, { text: s, bytes: buf.toString('latin1', from, stop) });
     if (keep === true) out.records.push(v.record);
     if (typeof keep === 'function') for (const o of observations) keep(o);
     else for (const o of observations) out.observations.push(o);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { importSegments } from '../../app/archive/import.js';
 import { mergeAll } from '../../app/archive/merge.js';
 import { readBatchFile } from '../../app/archive/read.js';
+import { fromByteString } from '../../app/archive/encode.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { HOUR, generateWorld, observationKey, rng, snapshotTree, treeDigest, writeWorld, type World } from '../support/generate.js';
 
@@ -50,7 +51,7 @@ async function archiveObservations(dest: string): Promise<string[]> {
   for (const [rel] of await snapshotTree(dest)) {
     const p = await readBatchFile(path.join(dest, rel));
     expect(p.problems).toEqual([]);
-    for (const o of p.observations) out.push(observationKey({ key: o.key, receiver: o.receiver, received: o.received, start: o.start, length: o.length }));
+    for (const o of p.observations) out.push(observationKey({ key: fromByteString(o.key), receiver: o.receiver, received: o.received, start: o.start, length: o.length }));
   }
   return out.sort();
 }

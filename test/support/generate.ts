@@ -408,7 +408,8 @@ export function treeDigest(tree: Array<[string, Buffer]>): string {
 
 /** 2024-01-06T16:00Z. */
 export const HOUR = 1704556800;
-export const RECEIVERS = ['alice.a1b2C.0', 'alice.a1b2C.1', 'bob.Zz9y8.0', 'carol.q0Q0q.3'] as const;
+/** One is not ASCII: receiver ids from other tools' files can be any string. */
+export const RECEIVERS = ['alice.a1b2C.0', 'alice.a1b2C.1', 'bob.Zz9y8.0', 'carol.q0Q0q.3', 'dörte.😂".1'] as const;
 
 const astral = fc.constantFrom('😂', '\u{E0000}', '𝔘', '\u{10FFFF}', 'ﬀ', '\uFFFF', 'é', 'a', ' ', '\\', '"', '\n');
 export const arbText = fc.array(astral, { maxLength: 6 }).map((xs) => xs.join(''));

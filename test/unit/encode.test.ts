@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import canonicalizeModule from 'canonicalize';
-import { canonicalJson, compareCodePoints, contentHash, encodeBatch, encodeRecord, encodeWithIdentity, lineFromIdentity } from '../../app/archive/encode.js';
+import { canonicalJson, compareCodePoints, contentHash, encodeBatch, encodeRecord, encodeWithIdentity, fromByteString, lineFromIdentity, toByteString } from '../../app/archive/encode.js';
+import { observe } from '../../app/archive/observation.js';
 import { identityOf, validateRecord, type ChatRecord } from '../../app/archive/record.js';
 import { arbRecord, arbText } from '../support/generate.js';
 
@@ -66,7 +67,15 @@ describe('canonical JSON is RFC 8785 (the canonicalize package), byte for byte',
         expect(l2).toBe(line);
         expect(identity).toBe(reference(identityOf(r)));
         const standard = Object.keys(r).length === 10;
-        expect(lineFromIdentity(identity, standard, r.time, r.time_range, reference(r.receivers), reference(r.receiver_ranges))).toBe(line);
+        const b = toByteString;
+        expect(fromByteString(lineFromIdentity(b(identity), standard, r.time, r.time_range, b(reference(r.receivers)), b(reference(r.receiver_ranges))))).toBe(line);
+        // Parsing the canonical line takes the fast path (identity cut out of the source's bytes); so does its slow path.
+        const fast = observe(r, { text: line, bytes: b(line) });
+        const slow = observe(r);
+        expect(fast.line).toBe(line);
+        expect(slow.line).toBe(line);
+        for (const o of [...fast.observations, ...slow.observations]) expect(o.key).toBe(b(identity));
+        expect(fast.observations).toEqual(slow.observations);
       }),
       { numRuns: 1500 },
     );
@@ -79,7 +88,7 @@ describe('canonical JSON is RFC 8785 (the canonicalize package), byte for byte',
     });
     if (!v(r)) throw new Error('invalid');
     const { identity } = encodeWithIdentity(r.record);
-    expect(lineFromIdentity(identity, true, 1, 2, '{"a":3}', '{"a":[1,2]}')).toBe(reference(r.record));
+    expect(fromByteString(lineFromIdentity(toByteString(identity), true, 1, 2, '{"a":3}', '{"a":[1,2]}'))).toBe(reference(r.record));
   });
 });
 

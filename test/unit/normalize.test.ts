@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { normalize } from '../../app/archive/normalize.js';
+import { cluster, minuteBatches, normalize } from '../../app/archive/normalize.js';
 import { observe, type Observation } from '../../app/archive/observation.js';
 import { parseBatch } from '../../app/archive/read.js';
 import { validateRecord, type ChatRecord } from '../../app/archive/record.js';
@@ -112,6 +112,24 @@ describe('normalize: merge laws on generated sets', () => {
         // and each kept its own interval, as some input observation had it
         const ranges = new Set(input.map((o) => `${oKey(o)}\u0001${o.start}\u0001${o.length}`));
         for (const o of out) expect(ranges.has(`${oKey(o)}\u0001${o.start}\u0001${o.length}`)).toBe(true);
+      }),
+      runs,
+    );
+  });
+
+  it('the minute files written are canonical and hold the same records (astral text, odd receivers)', () => {
+    fc.assert(
+      fc.property(arbRecordSet, (rs) => {
+        const obs = observationsOf(rs);
+        const lines: string[] = [];
+        for (const { minute, bytes } of minuteBatches(cluster(obs).records)) {
+          const p = parseBatch(bytes);
+          expect(p.problems).toEqual([]);
+          expect(p.nonCanonical).toEqual([]);
+          for (const r of p.records) expect(Math.floor(r.time / 60) * 60).toBe(minute);
+          lines.push(...bytes.toString('utf8').split('\n').filter(Boolean));
+        }
+        expect(lines.join('\n')).toBe(text(obs));
       }),
       runs,
     );
