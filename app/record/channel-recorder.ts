@@ -10,6 +10,7 @@ import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './r
 import { splitFrame } from './irc-parse.js';
 import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
 import { fetchHistory, historyUrlFor, recordHistory } from './history.js';
+import { LiveTail } from './live-tail.js';
 
 export interface Clock {
   /** Local time, Unix seconds. */
@@ -89,6 +90,8 @@ export class ChannelRecorder {
   private readonly abort = new AbortController();
   /** Counts of receivers that are done (closed links, history fetches). */
   private readonly totals: ReceiverCounters = emptyCounters();
+  /** The latest live lines, for watching (history fills are old news and stay out). */
+  readonly tail = new LiveTail();
 
   constructor(private readonly ctx: ChannelContext, readonly channel: string) {
     this.channels = new Set([`#${channel}`]);
@@ -129,7 +132,11 @@ export class ChannelRecorder {
   private newReceiver(id: string, history: boolean): { batcher: ReceiverBatcher; receiver: Receiver } {
     const ctx = this.ctx;
     const batcher = new ReceiverBatcher(ctx.store, ctx.segments, id, this.channel, ctx.chunkLimit);
-    const receiver = new Receiver(id, this.channels, batcher, { history, onUnparsable: (l) => ctx.unparsable(this.channel, id, l) });
+    const receiver = new Receiver(id, this.channels, batcher, {
+      history,
+      onUnparsable: (l) => ctx.unparsable(this.channel, id, l),
+      ...(history ? {} : { onStored: (line, received, iv) => this.tail.add(id, received, line, iv) }),
+    });
     return { batcher, receiver };
   }
 
@@ -304,6 +311,7 @@ export class ChannelRecorder {
       connections: this.links.map((l) => ({ receiverId: l.id, state: l.state, linesPerMinute: l.rate.perMinute(now), lastLineAt: l.lastLineAt })),
       filesWritten: this.filesWritten,
       lastError: this.lastError,
+      tailVersion: this.tail.version,
     };
   }
 }

@@ -22,7 +22,7 @@ import type { ChatRecord, Tags } from '../archive/record.js';
 import { hourDir, hourStart } from '../archive/layout.js';
 import { encodeRecord, joinLines, type EncodedLine } from '../archive/encode.js';
 import { writeBatchBytes, type WrittenFile } from '../archive/store.js';
-import { parseIrcLine } from './irc-parse.js';
+import { parseIrcLine, type IrcLine } from './irc-parse.js';
 import { stripHistoryTags } from './line-rules.js';
 
 const JOURNAL_ROOT = path.join('.chat-archiver', 'journal');
@@ -132,11 +132,16 @@ export function readJournal(file: string): { header: JournalHeader; entries: Jou
   return header && { header, entries };
 }
 
-/** The record of one journal entry, its keys (and its tags' keys) inserted in sorted order. */
+/** The record of one journal entry. */
 function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
   let line = parseIrcLine(e.raw);
   if (!line) return null; // only parsed lines are journaled; a damaged one cannot be rebuilt
   if (e.history) line = stripHistoryTags(line);
+  return recordOfLine(line, receiver, e.recv, e.time, e.range);
+}
+
+/** One receiver's record of a parsed line, its keys (and its tags' keys) inserted in sorted order. */
+export function recordOfLine(line: IrcLine, receiver: string, received: number, time: number, range: number): ChatRecord {
   let tags: Tags | null = null;
   if (line.tags) {
     tags = {};
@@ -146,12 +151,12 @@ function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
     command: line.command,
     host: line.host,
     params: line.params,
-    receiver_ranges: { [receiver]: [e.time, e.range] },
-    receivers: { [receiver]: e.recv },
+    receiver_ranges: { [receiver]: [time, range] },
+    receivers: { [receiver]: received },
     sender: line.sender,
     tags,
-    time: e.time,
-    time_range: e.range,
+    time,
+    time_range: range,
     user: line.user,
   };
 }

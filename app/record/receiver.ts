@@ -4,7 +4,7 @@
  */
 import { parseIrcLine, type IrcLine } from './irc-parse.js';
 import { classifyLine, stripHistoryTags } from './line-rules.js';
-import { timeOf, type ServerClock } from './timing.js';
+import { timeOf, type Interval, type ServerClock } from './timing.js';
 import type { ReceiverBatcher } from './batcher.js';
 
 export interface ReceiverCounters {
@@ -36,7 +36,12 @@ export class Receiver {
     readonly id: string,
     private readonly channels: ReadonlySet<string>,
     private readonly batcher: ReceiverBatcher,
-    private readonly opts: { history?: boolean; onUnparsable?: (line: string) => void } = {},
+    private readonly opts: {
+      history?: boolean;
+      onUnparsable?: (line: string) => void;
+      /** Each line kept, after it is in the journal. */
+      onStored?: (line: IrcLine, received: number, iv: Interval) => void;
+    } = {},
   ) {
     this.roomstateSeen = opts.history ? null : new Set();
   }
@@ -71,6 +76,7 @@ export class Receiver {
     if (t.exact !== null) this.batcher.narrow(t.exact);
     this.batcher.add(raw, this.opts.history === true, now, t);
     this.counters.stored++;
+    this.opts.onStored?.(line, now, t);
     return parsed;
   }
 }

@@ -29,6 +29,8 @@ import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
 import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
 
+import type { TailRecord } from './live-tail.js';
+
 export type { Clock } from './channel-recorder.js';
 
 /** Node names are the first part of receiver ids, which are split at dots. */
@@ -173,6 +175,11 @@ export class Recorder extends EventEmitter {
 
   status(): ChannelRecording[] {
     return [...this.channels.values()].map((c) => c.status());
+  }
+
+  /** The latest lines of a channel being recorded (see LiveTail); none for other channels. */
+  tail(channel: string, limit: number): TailRecord[] {
+    return this.channels.get(channel)?.tail.records(limit) ?? [];
   }
 
   /** Line counts per channel since the recorder was created, stopped channels included. */

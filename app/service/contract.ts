@@ -108,6 +108,8 @@ export interface ChannelRecording {
   filesWritten: number;
   /** Plain words, for the UI. */
   lastError: string | null;
+  /** Grows with every line received: `recordingTail` has something new when it changed. */
+  tailVersion: number;
 }
 
 export interface ImportProgress {
@@ -186,6 +188,12 @@ export const methods = {
     writes: false,
   },
   recordingStatus: { args: empty, result: null as unknown as ChannelRecording[], writes: false },
+  /** The latest lines of a channel being recorded, before their minute reaches the archive; keys `live:<n>` have no details. */
+  recordingTail: {
+    args: z.strictObject({ channel: channelName, limit: z.number().int().min(1).max(500) }),
+    result: null as unknown as RecordRow[],
+    writes: false,
+  },
   recordingStart: { args: z.strictObject({ channels: z.array(channelName).min(1).max(100) }), result: null as unknown as ChannelRecording[], writes: true },
   recordingStop: { args: z.strictObject({ channels: z.array(channelName).max(100).optional() }), result: null as unknown as ChannelRecording[], writes: true },
   importStart: { args: z.strictObject({ sources: z.array(hostPath).min(1).max(64) }), result: null as unknown as { importId: string }, writes: true },

@@ -32,6 +32,7 @@ import { invalid, isInside, isMethodName, parseArgs } from './validate.js';
 import { writeFileAtomic } from '../archive/atomic.js';
 import { parseHourName } from '../archive/layout.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
+import type { TailRecord } from '../record/live-tail.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -41,6 +42,7 @@ export interface RecordingControl {
   /** Stops those channels (all without an argument), writing their open batches. */
   stop(channels?: string[]): Promise<void>;
   status(): ChannelRecording[];
+  tail(channel: string, limit: number): TailRecord[];
   on(event: 'status', listener: (status: ChannelRecording[]) => void): unknown;
   on(event: 'filesWritten', listener: (paths: string[]) => void): unknown;
 }
@@ -438,6 +440,7 @@ export class ArchiveService {
     },
 
     recordingStatus: async () => ok(this.#recordingStatus()),
+    recordingTail: async ({ channel, limit }) => ok((this.#recording?.tail(channel, limit) ?? []).map((t) => ({ key: `live:${t.seq}`, record: t.record }))),
 
     recordingStart: async ({ channels }) => {
       const rec = await this.#ensureRecording();

@@ -17,7 +17,7 @@ export interface Moderation {
   targets: Map<string, RecordRow[]>;
 }
 
-const EMPTY: Moderation = { index: indexModeration([]), targets: new Map() };
+export const NO_MODERATION: Moderation = { index: indexModeration([]), targets: new Map() };
 /** Timeouts a while after the span still strike messages inside it. */
 const LOOK_AHEAD = HOUR;
 /** Beyond this many events in a span, targets are listed for the first ones only. */
@@ -35,11 +35,11 @@ async function allRows(args: RecordsQuery): Promise<RecordRow[]> {
 }
 
 export function useModeration(channel: string | null, span: [number, number] | null, version: number): Moderation {
-  const [mod, setMod] = useState<Moderation>(EMPTY);
+  const [mod, setMod] = useState<Moderation>(NO_MODERATION);
   const from = span?.[0];
   const to = span?.[1];
   useEffect(() => {
-    if (!channel || from === undefined || to === undefined) return setMod(EMPTY);
+    if (!channel || from === undefined || to === undefined) return setMod(NO_MODERATION);
     let live = true;
     void (async () => {
       const events = await allRows({ channel, from, to: to + LOOK_AHEAD, filter: { commands: ['CLEARCHAT', 'CLEARMSG'] } });

@@ -4,6 +4,7 @@ import type { ApiError, ChannelRecording, ConnectionState } from '../../app/serv
 import { api, errorText } from '../api.js';
 import { clock, count } from '../format.js';
 import { Dialog } from '../ui/Dialog.js';
+import { LiveLines } from './LiveLines.js';
 
 const STATE_WORDS: Record<ConnectionState, string> = {
   connecting: 'connecting…',
@@ -146,6 +147,7 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
                 </tbody>
               </table>
             )}
+            {c.recording && <LiveLines channel={c.channel} version={c.tailVersion} />}
           </li>
         ))}
       </ul>

@@ -5,7 +5,7 @@
  */
 import { afterAll, expect, test } from 'vitest';
 import { openPage, screenshotBoth } from '../support/browser.js';
-import { FakeTwitch, fixtureLines } from '../support/fake-twitch.js';
+import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
 import { viewerSession } from '../support/viewer-session.js';
 
 let twitch: FakeTwitch;
@@ -48,6 +48,12 @@ test('empty archive → settings → record a channel: status and messages arriv
   // The fixture's lines carry 2024 server times: their batches are due at once.
   await twitch.replay('nymn', fixtureLines());
   await expect.poll(() => item.locator('tbody tr td').nth(3).textContent(), { timeout: 20_000 }).toMatch(/UTC$/);
+  // The latest lines show at once, newest first, with this node's receiver chip.
+  const latest = item.getByRole('region', { name: 'Latest lines of nymn' });
+  await expect.poll(() => latest.locator('.msg').count(), { timeout: 20_000 }).toBe(30);
+  const newest = fixtureLines().map(liveLine).filter((l) => / PRIVMSG #nymn :/.test(l)).at(-1)!;
+  expect(await latest.locator('.msg .text').first().textContent()).toBe(newest.slice(newest.indexOf(' PRIVMSG #nymn :') + 16));
+  expect(await latest.locator('.chip').first().getAttribute('data-receiver')).toMatch(/^e2e-node\./);
   await screenshotBoth(p, 'recording');
   await panel.getByRole('button', { name: 'Close Recording' }).click();
 

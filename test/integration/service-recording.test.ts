@@ -42,4 +42,46 @@ describe('recording through the service', () => {
     const channels = await service.call('listChannels', {});
     expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
   });
+
+  it('shows the latest lines live, before their minute reaches the archive', async () => {
+    const fake = await FakeTwitch.start();
+    const t = await tempDir();
+    const service = await ArchiveService.create({
+      segmentsDir: path.join(t.dir, 'segments'),
+      settingsFile: null,
+      recording: recordWithRecorder,
+      mergeIntervalMs: 0,
+    });
+    cleanups.push(() => fake.close(), t.cleanup, () => service.close());
+    await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
+    expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
+    await service.call('recordingStart', { channels: ['nymn'] });
+    await fake.waitForJoined('nymn', 1);
+    // Sent now: their minute is written two minutes from now, long after this test looks.
+    const now = Date.now();
+    const privmsgs = fixtureLines().map(liveLine).filter((l) => / PRIVMSG #nymn :/.test(l)).slice(0, 40);
+    fake.broadcast('nymn', privmsgs.map((l) => l.replace(/tmi-sent-ts=\d+/, `tmi-sent-ts=${now}`)));
+    let rows: Array<{ key: string; record: { params: string[]; receivers: Record<string, number>; time: number } }> = [];
+    await expect
+      .poll(async () => {
+        const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
+        rows = res.ok ? (res.value as typeof rows) : [];
+        return rows.length;
+      }, { timeout: 15_000 })
+      .toBe(25);
+    const texts = privmsgs.map((l) => l.slice(l.indexOf(' PRIVMSG #nymn :') + ' PRIVMSG #nymn :'.length));
+    expect(rows.map((r) => r.record.params[1])).toEqual(texts.slice(-25));
+    expect(new Set(rows.map((r) => r.key)).size).toBe(25);
+    for (const r of rows) {
+      expect(r.key).toMatch(/^live:\d+$/);
+      expect(Object.keys(r.record.receivers)).toEqual([expect.stringMatching(/^live-node\.[A-Za-z0-9]{5}\.0$/)]);
+      expect(r.record.time).toBe(now / 1000);
+    }
+    const status = await service.call('recordingStatus', {});
+    expect(status.ok && (status.value as ChannelRecording[])[0]!.tailVersion).toBe(40);
+    // Nothing of it is in the archive yet.
+    expect(await service.call('listChannels', {})).toMatchObject({ ok: true, value: [{ channel: 'nymn', records: 0 }] });
+    // A bad argument is a typed error, as for every method.
+    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+  });
 });
