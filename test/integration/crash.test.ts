@@ -13,7 +13,7 @@ import { mergeAll } from '../../app/archive/merge.js';
 import { readBatchFile } from '../../app/archive/read.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { isOwnTemporary, parseBatchFileName } from '../../app/archive/layout.js';
-import { HOUR, generateWorld, observationKey, rng, snapshotTree, treeDigest, type World } from '../support/generate.js';
+import { HOUR, generateWorld, observationKey, readObservationKey, rng, snapshotTree, treeDigest, type World } from '../support/generate.js';
 
 const ROUNDS = 50;
 let root: string;
@@ -74,7 +74,7 @@ async function observationsIn(dir: string): Promise<Set<string>> {
     const p = await readBatchFile(path.join(dir, rel));
     // A batch file is whole or absent: nothing half-written under a batch name.
     expect(p.problems, rel).toEqual([]);
-    for (const o of p.observations) out.add(observationKey(o));
+    for (const o of p.observations) out.add(readObservationKey(o));
   }
   return out;
 }

@@ -10,9 +10,8 @@ import path from 'node:path';
 import { importSegments } from '../../app/archive/import.js';
 import { mergeAll } from '../../app/archive/merge.js';
 import { readBatchFile } from '../../app/archive/read.js';
-import { fromByteString } from '../../app/archive/encode.js';
 import { verifyArchive } from '../../app/archive/verify.js';
-import { HOUR, generateWorld, observationKey, rng, snapshotTree, treeDigest, writeWorld, type World } from '../support/generate.js';
+import { HOUR, generateWorld, observationKey, readObservationKey, rng, snapshotTree, treeDigest, writeWorld, type World } from '../support/generate.js';
 
 /** A source of an import: a node's own folder, or an archive built by a plan of its own. */
 type Source = number | Plan;
@@ -51,7 +50,7 @@ async function archiveObservations(dest: string): Promise<string[]> {
   for (const [rel] of await snapshotTree(dest)) {
     const p = await readBatchFile(path.join(dest, rel));
     expect(p.problems).toEqual([]);
-    for (const o of p.observations) out.push(observationKey({ key: fromByteString(o.key), receiver: o.receiver, received: o.received, start: o.start, length: o.length }));
+    for (const o of p.observations) out.push(readObservationKey(o));
   }
   return out.sort();
 }

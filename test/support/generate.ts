@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import fc from 'fast-check';
 import type { ChatRecord, IrcFields, Tags } from '../../app/archive/record.js';
-import { canonicalJson, encodeBatch } from '../../app/archive/encode.js';
+import { canonicalJson, encodeBatch, fromByteString } from '../../app/archive/encode.js';
+import type { Observation } from '../../app/archive/observation.js';
 import { batchFileName, hourName, minuteStart } from '../../app/archive/layout.js';
 
 /** Deterministic PRNG (mulberry32), so a failing seed can be rerun. */
@@ -62,6 +63,8 @@ export interface ExpectedObservation {
 }
 
 export const observationKey = (o: ExpectedObservation) => `${o.key}\u0001${o.receiver}\u0001${o.received}\u0001${o.start}\u0001${o.length}`;
+/** The same key for an observation read from a file (whose identity is a byte string). */
+export const readObservationKey = (o: Observation) => observationKey({ ...o, key: fromByteString(o.key) });
 
 export interface GeneratedFile {
   /** Relative to the node's segments folder. */
