@@ -98,17 +98,18 @@ export function joinLines(lines: EncodedLine[]): Buffer {
 }
 
 /**
- * `lines`, each followed by `\n`, as UTF-8. Encoded line by line: joining first would
- * turn a whole minute into a two-byte string as soon as one line has an emoji, and
- * copying and encoding that is several times slower than this.
+ * `lines`, each followed by `\n`, as UTF-8: text lines (`utf8`) or byte-string lines
+ * (`latin1`, see `toByteString`). Encoded line by line: joining first would turn a whole
+ * minute into a two-byte string as soon as one line has an emoji, and copying and
+ * encoding that is several times slower than this.
  */
-export function linesToBytes(lines: string[]): Buffer {
+export function linesToBytes(lines: string[], form: 'utf8' | 'latin1' = 'utf8'): Buffer {
   let size = lines.length;
-  for (const l of lines) size += Buffer.byteLength(l, 'utf8');
+  for (const l of lines) size += Buffer.byteLength(l, form);
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const l of lines) {
-    at += out.write(l, at, 'utf8');
+    at += out.write(l, at, form);
     out[at++] = 0x0a;
   }
   return out;
@@ -186,17 +187,4 @@ export function lineFromIdentity(
   r.receivers = JSON.parse(fromByteString(receivers));
   r.receiver_ranges = JSON.parse(fromByteString(receiverRanges));
   return toByteString(canonicalJson(r));
-}
-
-/** Byte-string lines (`toByteString`), each followed by `\n`, as the bytes they stand for. */
-export function byteLinesToBytes(lines: string[]): Buffer {
-  let size = lines.length;
-  for (const l of lines) size += l.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const l of lines) {
-    at += out.write(l, at, 'latin1');
-    out[at++] = 0x0a;
-  }
-  return out;
 }

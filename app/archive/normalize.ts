@@ -5,7 +5,7 @@
  */
 import type { Observation } from './observation.js';
 import { minuteStart } from './layout.js';
-import { byteLinesToBytes, fromByteString, lineFromIdentity, toByteString, type EncodedLine } from './encode.js';
+import { fromByteString, linesToBytes, lineFromIdentity, toByteString, type EncodedLine } from './encode.js';
 
 export interface NormalizeWarning {
   kind: 'duplicate-delivery' | 'disjoint-id-ranges' | 'id-identity-conflict';
@@ -168,7 +168,7 @@ export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: num
     const lines = byMinute.get(minute)!.map(recordLine);
     byMinute.delete(minute);
     lines.sort(compareByteLines);
-    yield { minute, bytes: byteLinesToBytes(lines.map((l) => l.line)) };
+    yield { minute, bytes: linesToBytes(lines.map((l) => l.line), 'latin1') };
   }
 }
 
