@@ -21,9 +21,8 @@ const STANDARD_KEYS = 10;
 
 /**
  * Splits a validated record into its observations; also returns its canonical line.
- * `source`, the line the record was parsed from, and `sourceBytes`, the same line as a
- * byte string, let a line that is already canonical (the usual case) skip the
- * re-encoding: see `canonicalSource`.
+ * `source`, the line the record was parsed from as text and as a byte string, lets a line
+ * that is already canonical (the usual case) skip the re-encoding: see `canonicalSource`.
  */
 export function observe(r: ChatRecord, source?: { text: string; bytes: string }): { line: string; observations: Observation[] } {
   const standard = Object.keys(r).length === STANDARD_KEYS;

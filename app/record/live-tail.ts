@@ -3,13 +3,15 @@
  * reaches the archive only two minutes after it starts (SPEC §5), which is too late for
  * someone checking that their recorder works. A preview, not the archive: times are the
  * receiving connection's first estimate (back-narrowing may shorten a range later), and
- * the copies two overlapping connections got of one event are folded here the way the
- * merge folds them (same message id; or same line with overlapping time intervals).
+ * the copies two overlapping connections got of one event are folded by the merge's own
+ * clustering (same message id; or same fields with overlapping time intervals).
  *
  * The receive path only stores references into a ring (the bench:record rate is kept);
  * records are built when someone asks.
  */
-import type { ChatRecord } from '../archive/record.js';
+import type { ChatRecord, Range } from '../archive/record.js';
+import { observe, type Observation } from '../archive/observation.js';
+import { cluster } from '../archive/normalize.js';
 import { recordOfLine } from './journal.js';
 import type { IrcLine } from './irc-parse.js';
 import type { Interval } from './timing.js';
@@ -44,44 +46,28 @@ export class LiveTail {
     this.count++;
   }
 
-  /** The latest `limit` records in arrival order, copies from other connections folded in. */
+  /** The latest `limit` records in arrival order (of their first copy), copies folded. */
   records(limit: number): TailRecord[] {
-    const out: TailRecord[] = [];
-    const byKey = new Map<string, ChatRecord[]>();
+    const own = new Map<Observation, TailRecord>();
+    const observations: Observation[] = [];
     for (let seq = Math.max(0, this.count - TAIL_CAPACITY); seq < this.count; seq++) {
       const e = this.ring[seq % TAIL_CAPACITY]!;
-      const key = foldKey(e.line);
-      const candidates = byKey.get(key);
-      const home = candidates?.find((r) => !(e.receiver in r.receivers) && (e.line.tags?.id !== undefined || overlaps(r, e)));
-      if (home) {
-        home.receivers[e.receiver] = e.received;
-        home.receiver_ranges[e.receiver] = [e.time, e.range];
-        narrowTo(home, e);
-        continue;
-      }
       const record = recordOfLine(e.line, e.receiver, e.received, e.time, e.range);
-      if (candidates) candidates.push(record);
-      else byKey.set(key, [record]);
-      out.push({ seq, record });
+      for (const o of observe(record).observations) {
+        own.set(o, { seq, record });
+        observations.push(o);
+      }
     }
-    return out.slice(-limit);
+    const out = cluster(observations).records.map(({ time, timeRange, members }): TailRecord => {
+      const first = members.map((o) => own.get(o)!).reduce((a, b) => (b.seq < a.seq ? b : a));
+      const receivers: Record<string, number> = {};
+      const ranges: Record<string, Range> = {};
+      for (const o of [...members].sort((a, b) => (a.receiver < b.receiver ? -1 : 1))) {
+        receivers[o.receiver] = o.received;
+        ranges[o.receiver] = [o.start, o.length];
+      }
+      return { seq: first.seq, record: { ...first.record, receiver_ranges: ranges, receivers, time, time_range: timeRange } };
+    });
+    return out.sort((a, b) => a.seq - b.seq).slice(-limit);
   }
-}
-
-/** Lines that may be copies of one event: the same message id, or else the same fields. */
-function foldKey(l: IrcLine): string {
-  const id = l.tags?.id;
-  if (typeof id === 'string') return `id\0${l.command}\0${id}`;
-  return JSON.stringify([l.command, l.sender, l.user, l.host, l.params, l.tags]);
-}
-
-const overlaps = (r: ChatRecord, e: Entry) => e.time <= r.time + r.time_range && r.time <= e.time + e.range;
-
-/** The record's interval becomes the common part of its members' (as the merge does). */
-function narrowTo(r: ChatRecord, e: Entry): void {
-  const lo = Math.max(r.time, e.time);
-  const hi = Math.min(r.time + r.time_range, e.time + e.range);
-  if (lo > hi) return;
-  r.time = lo;
-  r.time_range = hi - lo;
 }

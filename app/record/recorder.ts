@@ -28,7 +28,6 @@ import type { ChannelRecording } from '../service/contract.js';
 import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
 import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
-
 import type { TailRecord } from './live-tail.js';
 
 export type { Clock } from './channel-recorder.js';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ArchiveService } from '../../app/service/service.js';
 import { recordWithRecorder } from '../../app/service/recording.js';
-import type { ApiEvent, ChannelInfo, ChannelRecording } from '../../app/service/contract.js';
+import type { ApiEvent, ChannelInfo, ChannelRecording, RecordRow } from '../../app/service/contract.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
 import { tempDir } from '../support/service-archive.js';
 
@@ -61,11 +61,11 @@ describe('recording through the service', () => {
     const now = Date.now();
     const privmsgs = fixtureLines().map(liveLine).filter((l) => / PRIVMSG #nymn :/.test(l)).slice(0, 40);
     fake.broadcast('nymn', privmsgs.map((l) => l.replace(/tmi-sent-ts=\d+/, `tmi-sent-ts=${now}`)));
-    let rows: Array<{ key: string; record: { params: string[]; receivers: Record<string, number>; time: number } }> = [];
+    let rows: RecordRow[] = [];
     await expect
       .poll(async () => {
         const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
-        rows = res.ok ? (res.value as typeof rows) : [];
+        rows = res.ok ? (res.value as RecordRow[]) : [];
         return rows.length;
       }, { timeout: 15_000 })
       .toBe(25);
