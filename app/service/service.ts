@@ -123,6 +123,8 @@ export class ArchiveService {
   readonly #mergeChannels = new Set<string>();
   #mergeTimer: NodeJS.Timeout | null = null;
   #mergeRun: Promise<void> | null = null;
+  /** Index refreshes for files the recorder wrote, still running: close waits for them. */
+  readonly #refreshes = new Set<Promise<void>>();
   #closed = false;
   /** The first scan; queries wait for it, later changes arrive incrementally. */
   #ready: Promise<void> = Promise.resolve();
@@ -212,6 +214,8 @@ export class ArchiveService {
     await Promise.allSettled([...this.#imports.values()].map((j) => j.done));
     await this.#recording?.stop();
     await this.#mergeRun;
+    // Stopping wrote the last batches; their index updates must not outlive the service.
+    await Promise.allSettled([...this.#refreshes]);
   }
 
   #openIndex(): void {
@@ -274,7 +278,11 @@ export class ArchiveService {
     const token = this.#settings.login.mode === 'token' ? await this.#secrets.get() : null;
     const rec = this.#opts.recording(this.#settings, token);
     rec.on('status', (status) => this.#emit({ type: 'recording', status }));
-    rec.on('filesWritten', (paths) => void this.#filesWritten(paths).catch(() => undefined));
+    rec.on('filesWritten', (paths) => {
+      const p = this.#filesWritten(paths).catch(() => undefined);
+      this.#refreshes.add(p);
+      void p.finally(() => this.#refreshes.delete(p));
+    });
     this.#recording = rec;
     return rec;
   }
