@@ -34,7 +34,14 @@ async function importAndMerge(dest: string, sources: string[]) {
   let rounds = 1;
   while ((await mergeAll(dest)).hoursMerged > 0) rounds++;
   const ms = performance.now() - t0;
-  return { ms, rounds, peakRssMb: process.resourceUsage().maxRSS / 1024, newObservations: imported.newObservations, quarantined: imported.quarantined.length, problems: imported.problems.length };
+  return {
+    ms,
+    rounds,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    newObservations: imported.newObservations,
+    quarantined: imported.quarantined.length,
+    problems: imported.problems.length,
+  };
 }
 
 async function floor(dest: string, out: string, sources: string[]) {
@@ -57,7 +64,10 @@ async function floor(dest: string, out: string, sources: string[]) {
   let outputRecords = 0;
   let outputBytes = 0;
   for (const f of await files(dest)) {
-    const records = (await fs.readFile(f, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChatRecord);
+    const records = (await fs.readFile(f, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ChatRecord);
     const t1 = performance.now();
     const bytes = Buffer.from(records.map((r) => canonicalJson(r)).join('\n') + '\n', 'utf8');
     createHash('sha256').update(bytes).digest('base64url');
@@ -68,10 +78,21 @@ async function floor(dest: string, out: string, sources: string[]) {
     outputRecords += records.length;
     outputBytes += bytes.length;
   }
-  return { ms: readParseMs + encodeWriteMs, readParseMs, encodeWriteMs, inputFiles: inputFiles.length, inputBytes, inputLines, outputRecords, outputBytes };
+  return {
+    ms: readParseMs + encodeWriteMs,
+    readParseMs,
+    encodeWriteMs,
+    inputFiles: inputFiles.length,
+    inputBytes,
+    inputLines,
+    outputRecords,
+    outputBytes,
+  };
 }
 
 const [mode, dest, ...rest] = process.argv.slice(2);
-if (mode === 'import' && dest && rest.length) process.stdout.write(JSON.stringify(await importAndMerge(dest, rest)) + '\n');
-else if (mode === 'floor' && dest && rest.length > 1) process.stdout.write(JSON.stringify(await floor(dest, rest[0]!, rest.slice(1))) + '\n');
+if (mode === 'import' && dest && rest.length)
+  process.stdout.write(JSON.stringify(await importAndMerge(dest, rest)) + '\n');
+else if (mode === 'floor' && dest && rest.length > 1)
+  process.stdout.write(JSON.stringify(await floor(dest, rest[0]!, rest.slice(1))) + '\n');
 else throw new Error('usage: merge-run.ts import DEST SRC... | floor DEST OUT SRC...');

@@ -22,8 +22,24 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const START = 1704556800;
 const script = path.join(import.meta.dirname, 'merge-run.ts');
 
-interface ImportRun { ms: number; rounds: number; peakRssMb: number; newObservations: number; quarantined: number; problems: number }
-interface FloorRun { ms: number; readParseMs: number; encodeWriteMs: number; inputFiles: number; inputBytes: number; inputLines: number; outputRecords: number; outputBytes: number }
+interface ImportRun {
+  ms: number;
+  rounds: number;
+  peakRssMb: number;
+  newObservations: number;
+  quarantined: number;
+  problems: number;
+}
+interface FloorRun {
+  ms: number;
+  readParseMs: number;
+  encodeWriteMs: number;
+  inputFiles: number;
+  inputBytes: number;
+  inputLines: number;
+  outputRecords: number;
+  outputBytes: number;
+}
 
 async function child<T>(...args: string[]): Promise<T> {
   const { stdout } = await exec(process.execPath, ['--import', 'tsx', script, ...args], { maxBuffer: 1 << 20 });
@@ -33,11 +49,21 @@ const best = <T extends { ms: number }>(runs: T[]) => runs.reduce((a, b) => (b.m
 
 async function measure(minutes: number, root: string) {
   const g0 = performance.now();
-  const world = generateWorld({ seed: 1, nodes: NODES, start: START, minutes, rate: RATE, originalNodes: 0, observations: false });
+  const world = generateWorld({
+    seed: 1,
+    nodes: NODES,
+    start: START,
+    minutes,
+    rate: RATE,
+    originalNodes: 0,
+    observations: false,
+  });
   const nodes = await writeWorld(path.join(root, `nodes-${minutes}`), world);
   const records = world.nodes.reduce((a, n) => a + n.records, 0);
   const bytes = world.nodes.flatMap((n) => n.files.map((f) => f.bytes.length)).reduce((a, b) => a + b, 0);
-  console.error(`${minutes} min: ${world.events.length} events, ${world.nodes.map((n) => n.records).join(' + ')} records, average line ${(bytes / records).toFixed(0)} bytes (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)`);
+  console.error(
+    `${minutes} min: ${world.events.length} events, ${world.nodes.map((n) => n.records).join(' + ')} records, average line ${(bytes / records).toFixed(0)} bytes (generated in ${((performance.now() - g0) / 1000).toFixed(1)} s)`,
+  );
   const imports: ImportRun[] = [];
   const floors: FloorRun[] = [];
   let dest = '';
@@ -67,13 +93,19 @@ try {
     })),
   );
   const [a, b] = [results.get(30)!, results.get(60)!];
-  console.log(`growth 30 → 60 min: input ×${(b.floor.inputBytes / a.floor.inputBytes).toFixed(2)}, import+merge ×${(b.import.ms / a.import.ms).toFixed(2)}, floor ×${(b.floor.ms / a.floor.ms).toFixed(2)}, peak RSS ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`);
-  console.log(`floor (60 min): read+parse ${Math.round(b.floor.readParseMs)} ms, encode+hash+write ${Math.round(b.floor.encodeWriteMs)} ms; merge rounds until stable: ${b.import.rounds}`);
+  console.log(
+    `growth 30 → 60 min: input ×${(b.floor.inputBytes / a.floor.inputBytes).toFixed(2)}, import+merge ×${(b.import.ms / a.import.ms).toFixed(2)}, floor ×${(b.floor.ms / a.floor.ms).toFixed(2)}, peak RSS ×${(b.peakRssMb / a.peakRssMb).toFixed(2)}`,
+  );
+  console.log(
+    `floor (60 min): read+parse ${Math.round(b.floor.readParseMs)} ms, encode+hash+write ${Math.round(b.floor.encodeWriteMs)} ms; merge rounds until stable: ${b.import.rounds}`,
+  );
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(
     `targets (60 min): ≤ 2× floor ${verdict(b.import.ms <= 2 * b.floor.ms)}, < 2000 ms ${verdict(b.import.ms < 2000)}, ≤ 400 MB peak RSS ${verdict(b.peakRssMb <= 400)}`,
   );
-  for (const m of results.values()) if (m.import.quarantined || m.import.problems) console.log(`warning: ${m.import.quarantined} quarantined, ${m.import.problems} problems`);
+  for (const m of results.values())
+    if (m.import.quarantined || m.import.problems)
+      console.log(`warning: ${m.import.quarantined} quarantined, ${m.import.problems} problems`);
 } finally {
   await fs.rm(root, { recursive: true, force: true });
 }

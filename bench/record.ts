@@ -20,7 +20,7 @@ const CLK_TCK = 100;
 /** Fixture lines as [before id, between id and ts, after ts] (or without an id: [before ts, after ts]). */
 function templates(): Array<(n: number, ts: number) => string> {
   return fixtureLines().map((raw) => {
-    const line = liveLine(raw).replace(" #nymn", " #bench");
+    const line = liveLine(raw).replace(' #nymn', ' #bench');
     const withId = /^(.*?(?:^@|;)id=)[^; ]+(.*?tmi-sent-ts=)\d+(.*)$/s.exec(line);
     if (withId) {
       const [, a, b, c] = withId as unknown as [string, string, string, string];

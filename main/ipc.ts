@@ -8,10 +8,17 @@ import type { ArchiveService } from '../app/service/service.js';
 import { isTrustedSender } from './security.js';
 import { EVENT_CHANNEL, invokeChannel } from './ipc-channels.js';
 
-const refused: Result<never> = { ok: false, error: { code: 'forbidden', message: 'this frame may not use the archive API' } };
+const refused: Result<never> = {
+  ok: false,
+  error: { code: 'forbidden', message: 'this frame may not use the archive API' },
+};
 
 /** Returns the function that removes the handlers again. */
-export function registerIpc(ipcMain: IpcMain, service: Pick<ArchiveService, 'call' | 'onEvent'>, window: () => WebContents | null): () => void {
+export function registerIpc(
+  ipcMain: IpcMain,
+  service: Pick<ArchiveService, 'call' | 'onEvent'>,
+  window: () => WebContents | null,
+): () => void {
   for (const method of methodNames) {
     ipcMain.handle(invokeChannel(method), (event: IpcMainInvokeEvent, args: unknown) =>
       isTrustedSender(event.senderFrame, window) ? service.call(method, args) : refused,

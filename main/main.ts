@@ -19,10 +19,14 @@ import { createWindow, registerAppProtocol } from './window.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
 const preload = path.join(here, '../preload/preload.cjs');
-const trayIcon = app.isPackaged ? path.join(process.resourcesPath, 'icon.png') : path.join(here, '../../build/icon.png');
+const trayIcon = app.isPackaged
+  ? path.join(process.resourcesPath, 'icon.png')
+  : path.join(here, '../../build/icon.png');
 
 // Must happen before `ready`: app:// behaves like https (secure, standard, fetch allowed).
-protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
 app.enableSandbox();
 app.on('web-contents-created', (_e, contents) => lockDownContents(contents));
 

@@ -7,7 +7,11 @@ export interface MenuActions {
   about(): void;
 }
 
-export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform = process.platform, dev = false): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  actions: MenuActions,
+  platform: NodeJS.Platform = process.platform,
+  dev = false,
+): MenuItemConstructorOptions[] {
   const mac = platform === 'darwin';
   return [
     ...(mac ? [{ role: 'appMenu' as const }] : []),

@@ -6,18 +6,23 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SafeStorage } from 'electron';
-import type { SecretStore } from '../app/service/service.js';
-import { writeFileAtomic } from '../app/archive/atomic.js';
+import { writePrivateFile, type SecretStore } from '../app/service/secrets.js';
 
-export async function safeStorageSecrets(safeStorage: SafeStorage, dataDir: string, platform = process.platform): Promise<SecretStore & { persistent: boolean }> {
+export async function safeStorageSecrets(
+  safeStorage: SafeStorage,
+  dataDir: string,
+  platform = process.platform,
+): Promise<SecretStore & { persistent: boolean }> {
   const file = path.join(dataDir, 'token.bin');
-  const persistent = (await safeStorage.isAsyncEncryptionAvailable()) && !(platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
+  const persistent =
+    (await safeStorage.isAsyncEncryptionAvailable()) &&
+    !(platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
   let token: string | null = null;
   if (persistent) {
     try {
       const { result, shouldReEncrypt } = await safeStorage.decryptStringAsync(await fs.readFile(file));
       token = result;
-      if (shouldReEncrypt) await writeFileAtomic(file, await safeStorage.encryptStringAsync(result), true);
+      if (shouldReEncrypt) await writePrivateFile(file, await safeStorage.encryptStringAsync(result));
     } catch {
       // no saved token, or one this machine's keychain cannot open: ask again
     }
@@ -32,7 +37,7 @@ export async function safeStorageSecrets(safeStorage: SafeStorage, dataDir: stri
       if (t === null) await fs.rm(file, { force: true });
       else {
         await fs.mkdir(dataDir, { recursive: true });
-        await writeFileAtomic(file, await safeStorage.encryptStringAsync(t), true);
+        await writePrivateFile(file, await safeStorage.encryptStringAsync(t));
       }
     },
   };

@@ -9,7 +9,9 @@ export function registerAppProtocol(protocol: Protocol, rendererDir: string): vo
     const url = new URL(request.url);
     if (url.host !== APP_HOST || request.method !== 'GET') return new Response('not found', { status: 404 });
     const f = await readRendererFile(rendererDir, url.pathname);
-    return f.ok ? new Response(new Uint8Array(f.bytes), { headers: f.headers }) : new Response(f.message, { status: f.status });
+    return f.ok
+      ? new Response(new Uint8Array(f.bytes), { headers: f.headers })
+      : new Response(f.message, { status: f.status });
   });
 }
 

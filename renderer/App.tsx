@@ -42,7 +42,8 @@ const NO_VIEW: View = { channel: null, zoom: 'day', anchor: 0, sel: null };
 const REFRESH_MS = 1000;
 
 const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
+  t instanceof HTMLElement &&
+  (t.isContentEditable || t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT');
 
 export function App() {
   const channels = useLoad('channels', () => api.listChannels({}));
@@ -102,7 +103,10 @@ export function App() {
   );
   // Moderation lookups start once the list has its first page: on a busy hour they would compete with it.
   const [listed, setListed] = useState<[number, number] | null>(null);
-  const onListed = useCallback((span: [number, number]) => setListed((old) => (old && old[0] === span[0] && old[1] === span[1] ? old : span)), []);
+  const onListed = useCallback(
+    (span: [number, number]) => setListed((old) => (old && old[0] === span[0] && old[1] === span[1] ? old : span)),
+    [],
+  );
   const listedSel = view.sel && listed && listed[0] === view.sel[0] && listed[1] === view.sel[1] ? view.sel : null;
   const moderation = useModeration(channel, listedSel, version);
 
@@ -166,7 +170,8 @@ export function App() {
   }, [detailsOpen, selected, view.channel]);
 
   const main = (() => {
-    if (!list && channels.state === 'error') return <ErrorBox error={channels.error} what="The archive could not be opened." onRetry={channels.reload} />;
+    if (!list && channels.state === 'error')
+      return <ErrorBox error={channels.error} what="The archive could not be opened." onRetry={channels.reload} />;
     if (!list) return <Loading label="Opening the archive…" />;
     if (list.length === 0)
       return (
@@ -204,7 +209,13 @@ export function App() {
             onListed={onListed}
           />
           {detailsOpen && selected && (
-            <DetailsPanel channel={channel} recordKey={selected} moderation={moderation} onClose={() => setDetailsOpen(false)} onJump={onJump} />
+            <DetailsPanel
+              channel={channel}
+              recordKey={selected}
+              moderation={moderation}
+              onClose={() => setDetailsOpen(false)}
+              onJump={onJump}
+            />
           )}
         </div>
       </>
@@ -234,7 +245,9 @@ export function App() {
           )}
           {merge && (merge.running || merge.pendingHours > 0) && (
             <p className="small" role="status">
-              {merge.running ? 'Merging…' : `${count(merge.pendingHours)} hour${merge.pendingHours === 1 ? '' : 's'} waiting to merge`}
+              {merge.running
+                ? 'Merging…'
+                : `${count(merge.pendingHours)} hour${merge.pendingHours === 1 ? '' : 's'} waiting to merge`}
             </p>
           )}
           {merge?.lastError && <p className="small error-text">Merge problem: {merge.lastError}</p>}
@@ -253,7 +266,9 @@ export function App() {
         {main}
       </main>
       {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onFinished={refresh} />}
-      {dialog === 'record' && <RecordingDialog status={recording} onStatus={setRecording} onClose={() => setDialog(null)} />}
+      {dialog === 'record' && (
+        <RecordingDialog status={recording} onStatus={setRecording} onClose={() => setDialog(null)} />
+      )}
       {dialog === 'settings' && <SettingsDialog onClose={() => setDialog(null)} onSaved={refresh} />}
     </div>
   );

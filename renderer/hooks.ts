@@ -53,7 +53,9 @@ export function useLoad<T>(key: string | null, call: () => Promise<Result<T>>): 
     setState((s) => ({ state: 'loading', value: s.value, error: null }));
     void callRef.current().then((res) => {
       if (!live) return;
-      setState((s) => (res.ok ? { state: 'ok', value: res.value, error: null } : { state: 'error', value: s.value, error: res.error }));
+      setState((s) =>
+        res.ok ? { state: 'ok', value: res.value, error: null } : { state: 'error', value: s.value, error: res.error },
+      );
     });
     return () => {
       live = false;

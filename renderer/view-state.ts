@@ -5,6 +5,7 @@
  */
 import { DAY, HOUR, MINUTE, floorTo, weekStart } from './format.js';
 import type { Resolution } from '../app/service/contract.js';
+import { CHANNEL_NAME } from '../app/rules.js';
 
 export type Zoom = 'week' | 'day' | 'hour';
 
@@ -93,12 +94,15 @@ export function toHash(v: View): string {
   return `#${v.channel}/${v.zoom}/${v.anchor}${sel}`;
 }
 
+const VIEW_HASH = new RegExp(`^#(${CHANNEL_NAME})/(week|day|hour)/(\\d{1,12})(?:/(\\d{1,12})-(\\d{1,12}))?$`);
+
 export function fromHash(hash: string): View | null {
-  const m = /^#([a-z0-9_]{1,25})\/(week|day|hour)\/(\d{1,12})(?:\/(\d{1,12})-(\d{1,12}))?$/.exec(hash);
+  const m = VIEW_HASH.exec(hash);
   if (!m) return null;
   const zoom = m[2] as Zoom;
   if (!ZOOMS.includes(zoom)) return null;
   const anchor = anchorFor(zoom, Number(m[3]));
-  const sel: [number, number] | null = m[4] && m[5] && Number(m[5]) > Number(m[4]) ? [Number(m[4]), Number(m[5])] : null;
+  const sel: [number, number] | null =
+    m[4] && m[5] && Number(m[5]) > Number(m[4]) ? [Number(m[4]), Number(m[5])] : null;
   return { channel: m[1]!, zoom, anchor, sel };
 }

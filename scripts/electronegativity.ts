@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
-const run = require('@doyensec/electronegativity') as (options: Record<string, unknown>, forCli: boolean) => Promise<unknown>;
+const run = require('@doyensec/electronegativity') as (
+  options: Record<string, unknown>,
+  forCli: boolean,
+) => Promise<unknown>;
 const root = path.resolve(import.meta.dirname, '..');
 
 // One scan over main/ and renderer/ together, so global checks see the navigation and

@@ -18,11 +18,16 @@ function electronBinary(): { path: string } | { reason: string } {
   if (!existsSync(pathTxt)) return { reason: 'the Electron binary is not installed (it needs a download)' };
   const bin = path.join(pkg, 'dist', readFileSync(pathTxt, 'utf8').trim());
   if (!existsSync(bin)) return { reason: `the Electron binary is missing (${bin})` };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
+    return { reason: 'there is no display' };
   return { path: bin };
 }
 
-const built = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+const built = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+  { cwd: root, stdio: 'inherit' },
+);
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const electron = electronBinary();
@@ -32,7 +37,9 @@ if ('path' in electron) {
 } else {
   const segments = process.env.CHAT_ARCHIVER_SEGMENTS ?? defaultSegmentsDir();
   const port = Number(process.env.PORT ?? 8417);
-  process.stdout.write(`chat-archiver: Electron cannot start here (${electron.reason}); serving the same UI in your browser instead\n`);
+  process.stdout.write(
+    `chat-archiver: Electron cannot start here (${electron.reason}); serving the same UI in your browser instead\n`,
+  );
   const running = await serve({ segments, port, host: '127.0.0.1' });
   process.stdout.write(`chat-archiver: open ${running.url} (archive: ${segments}; Ctrl+C stops)\n`);
   const stop = async () => {

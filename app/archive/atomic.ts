@@ -12,8 +12,14 @@ export const writeHooks: { beforeWrite?: (target: string) => void } = {};
  * The temporary name starts with a dot and our prefix, which readers and sync tools skip.
  * Returns false (and writes nothing) when `target` already exists and `overwrite` is off:
  * batch file names carry their content hash, so an existing file already holds these bytes.
+ * `mode` applies from the first byte (0o600 for secrets: never readable by others, not even briefly).
  */
-export async function writeFileAtomic(target: string, bytes: Uint8Array, overwrite = false): Promise<boolean> {
+export async function writeFileAtomic(
+  target: string,
+  bytes: Uint8Array,
+  overwrite = false,
+  mode = 0o666,
+): Promise<boolean> {
   const dir = path.dirname(target);
   if (!overwrite && (await exists(target))) return false;
   await fs.mkdir(dir, { recursive: true });
@@ -21,7 +27,7 @@ export async function writeFileAtomic(target: string, bytes: Uint8Array, overwri
   let fh: fs.FileHandle | undefined;
   try {
     writeHooks.beforeWrite?.(target);
-    fh = await fs.open(tmp, 'wx');
+    fh = await fs.open(tmp, 'wx', mode);
     await fh.writeFile(bytes);
     await fh.sync();
     await fh.close();

@@ -46,7 +46,12 @@ export const encodeRecord = (r: ChatRecord): string => canonicalJson(r);
 const HIGH_UNITS = /[\uD800-\uFFFF]/;
 
 /** Compares two strings by their UTF-8 bytes, i.e. by code point (not UTF-16 unit) order. */
-export function compareCodePoints(a: string, b: string, aHigh = HIGH_UNITS.test(a), bHigh = HIGH_UNITS.test(b)): number {
+export function compareCodePoints(
+  a: string,
+  b: string,
+  aHigh = HIGH_UNITS.test(a),
+  bHigh = HIGH_UNITS.test(b),
+): number {
   // The orders differ only where one string has a surrogate and the other a unit at or above
   // U+E000 at the first difference; without such units on both sides, native order is right.
   if (!aHigh || !bHigh) return a < b ? -1 : a > b ? 1 : 0;
@@ -175,9 +180,15 @@ export function lineFromIdentity(
       // Joined, not concatenated: one flat string, cheap to sort, join and write.
       return [
         identity.slice(0, s),
-        ',"receiver_ranges":', receiverRanges, ',"receivers":', receivers,
+        ',"receiver_ranges":',
+        receiverRanges,
+        ',"receivers":',
+        receivers,
         identity.slice(s, u),
-        ',"time":', canonicalJson(time), ',"time_range":', canonicalJson(timeRange),
+        ',"time":',
+        canonicalJson(time),
+        ',"time_range":',
+        canonicalJson(timeRange),
         identity.slice(u),
       ].join('');
   }

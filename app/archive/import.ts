@@ -11,9 +11,19 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { CHANNEL_RE, hourDir, isConflictCopy, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
+import { hourDir, isConflictCopy, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
+import { CHANNEL } from '../rules.js';
 import { parseLoaded, prefetched } from './read.js';
-import { HourMerge, MergeState, addHour, emptyMergeSummary, mergeAll, withChannelLock, type FileProblem, type MergeSummary } from './merge.js';
+import {
+  HourMerge,
+  MergeState,
+  addHour,
+  emptyMergeSummary,
+  mergeAll,
+  withChannelLock,
+  type FileProblem,
+  type MergeSummary,
+} from './merge.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 
 export interface ImportCounts {
@@ -57,11 +67,26 @@ interface SourceFile {
   conflict: boolean;
 }
 
-export async function importSegments(dest: string, sources: string[], opts: ImportOptions = {}): Promise<ImportSummary> {
+export async function importSegments(
+  dest: string,
+  sources: string[],
+  opts: ImportOptions = {},
+): Promise<ImportSummary> {
   const importId = opts.importId ?? newBatchId('import');
   const sum: ImportSummary = {
-    importId, sources, filesTotal: 0, filesChecked: 0, copied: 0, alreadyPresent: 0, quarantined: [], nonCanonical: [],
-    recordsMerged: 0, newObservations: 0, strays: [], problems: [], merge: emptyMergeSummary(),
+    importId,
+    sources,
+    filesTotal: 0,
+    filesChecked: 0,
+    copied: 0,
+    alreadyPresent: 0,
+    quarantined: [],
+    nonCanonical: [],
+    recordsMerged: 0,
+    newObservations: 0,
+    strays: [],
+    problems: [],
+    merge: emptyMergeSummary(),
   };
   const progress = (phase: ImportProgress['phase']) => opts.onProgress?.({ ...sum, phase });
   progress('scanning');
@@ -78,8 +103,13 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
     sum.filesTotal += await scanSource(src, i, groups, sum);
     if (sum.strays.length + sum.problems.length + sum.filesTotal === found) {
       const chat = await fs.stat(path.join(src, 'chat')).catch(() => null);
-      const hint = chat?.isDirectory() ? `; it looks like a channel folder: import its parent, ${path.dirname(path.resolve(src))}` : '';
-      sum.strays.push({ path: src, reason: `holds no <channel>/chat/<hour>/ batch files: is it a segments folder?${hint}` });
+      const hint = chat?.isDirectory()
+        ? `; it looks like a channel folder: import its parent, ${path.dirname(path.resolve(src))}`
+        : '';
+      sum.strays.push({
+        path: src,
+        reason: `holds no <channel>/chat/<hour>/ batch files: is it a segments folder?${hint}`,
+      });
     }
   }
   progress('importing');
@@ -87,10 +117,14 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
   const state = await MergeState.load(dest);
   const channels = new Set<string>();
   try {
-    for (const g of [...groups.values()].sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : a.hour - b.hour))) {
+    for (const g of [...groups.values()].sort((a, b) =>
+      a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : a.hour - b.hour,
+    )) {
       opts.signal?.throwIfAborted();
       channels.add(g.channel);
-      await withChannelLock(dest, g.channel, () => importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts, () => progress('importing')));
+      await withChannelLock(dest, g.channel, () =>
+        importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts, () => progress('importing')),
+      );
       progress('importing');
     }
     progress('merging');
@@ -107,18 +141,42 @@ export async function importSegments(dest: string, sources: string[], opts: Impo
 }
 
 function mergeInto(a: MergeSummary, b: MergeSummary): void {
-  for (const k of ['filesRead', 'filesWritten', 'filesRemoved', 'records', 'observations', 'hoursMerged', 'hoursSkipped'] as const) a[k] += b[k];
+  for (const k of [
+    'filesRead',
+    'filesWritten',
+    'filesRemoved',
+    'records',
+    'observations',
+    'hoursMerged',
+    'hoursSkipped',
+  ] as const)
+    a[k] += b[k];
   a.quarantined.push(...b.quarantined);
   a.problems.push(...b.problems);
   a.warnings.push(...b.warnings);
   a.strays.push(...b.strays);
 }
 
-async function importHour(dest: string, channel: string, hour: number, files: SourceFile[], importId: string, state: MergeState, sum: ImportSummary, opts: ImportOptions, onFile: () => void) {
+async function importHour(
+  dest: string,
+  channel: string,
+  hour: number,
+  files: SourceFile[],
+  importId: string,
+  state: MergeState,
+  sum: ImportSummary,
+  opts: ImportOptions,
+  onFile: () => void,
+) {
   const work = await HourMerge.open(dest, channel, hour, { state, signal: opts.signal, expectExtra: true });
   if (work.result.problems.length) {
     // The archive's own hour cannot be read completely; merging into it now could not be trusted.
-    sum.problems.push(...work.result.problems.map((p) => ({ ...p, reason: `${p.reason}; this hour was not imported (the sources still hold it)` })));
+    sum.problems.push(
+      ...work.result.problems.map((p) => ({
+        ...p,
+        reason: `${p.reason}; this hour was not imported (the sources still hold it)`,
+      })),
+    );
     return;
   }
   const toRead: SourceFile[] = [];
@@ -151,16 +209,27 @@ async function importHour(dest: string, channel: string, hour: number, files: So
   } catch (e) {
     if (opts.signal?.aborted) throw e;
     // A failed write (disk full, ...) leaves the hour's old files in place; the source still holds the rest.
-    sum.problems.push({ path: hourDir(dest, channel, hour), reason: `merge failed, nothing of this hour was changed or lost: ${(e as Error).message}` });
+    sum.problems.push({
+      path: hourDir(dest, channel, hour),
+      reason: `merge failed, nothing of this hour was changed or lost: ${(e as Error).message}`,
+    });
   }
 }
 
 /** Validates one source file and hands its observations to the hour's merge. */
-async function importFile(f: SourceFile, item: { loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException }, work: HourMerge, dest: string, importId: string, sum: ImportSummary): Promise<void> {
+async function importFile(
+  f: SourceFile,
+  item: { loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException },
+  work: HourMerge,
+  dest: string,
+  importId: string,
+  sum: ImportSummary,
+): Promise<void> {
   if (item.error) {
     const err = item.error;
     if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason: 'vanished during the import' });
-    else sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, `cannot read: ${err.message}`));
+    else
+      sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, `cannot read: ${err.message}`));
     return;
   }
   const name = parseBatchFileName(f.name);
@@ -175,7 +244,16 @@ async function importFile(f: SourceFile, item: { loaded?: Buffer | { tooLarge: n
   if (parsed.problems.length) {
     const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
     const whole = parsed.observed === 0;
-    sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, whole ? reason : `valid lines were imported; these were not:\n${reason}`, item.loaded as Buffer));
+    sum.quarantined.push(
+      await quarantine(
+        dest,
+        importId,
+        quarantineRel(f),
+        f.path,
+        whole ? reason : `valid lines were imported; these were not:\n${reason}`,
+        item.loaded as Buffer,
+      ),
+    );
     return;
   }
   const reasons = [...parsed.nonCanonical];
@@ -188,11 +266,19 @@ async function importFile(f: SourceFile, item: { loaded?: Buffer | { tooLarge: n
 const quarantineRel = (f: SourceFile) => path.join(`source-${f.source + 1}`, f.rel);
 
 /** Finds a source's batch files (grouped by channel and hour) and reports everything else; returns how many it found. */
-async function scanSource(src: string, index: number, groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>, sum: ImportSummary): Promise<number> {
+async function scanSource(
+  src: string,
+  index: number,
+  groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>,
+  sum: ImportSummary,
+): Promise<number> {
   let found = 0;
   const st = await fs.lstat(src).catch((e: NodeJS.ErrnoException) => e);
   if (st instanceof Error) {
-    sum.problems.push({ path: src, reason: st.code === 'ENOENT' ? 'source folder does not exist' : `cannot read: ${st.message}` });
+    sum.problems.push({
+      path: src,
+      reason: st.code === 'ENOENT' ? 'source folder does not exist' : `cannot read: ${st.message}`,
+    });
     return 0;
   }
   if (!st.isDirectory()) {
@@ -203,25 +289,55 @@ async function scanSource(src: string, index: number, groups: Map<string, { chan
   for (const ch of await entries(src, sum)) {
     if (ch.name.startsWith('.')) continue; // the other node's own state and quarantine
     const chPath = path.join(src, ch.name);
-    if (ch.isSymbolicLink()) { stray(chPath, 'symbolic link, not followed'); continue; }
-    if (!ch.isDirectory()) { stray(chPath, 'not a channel folder'); continue; }
-    if (!CHANNEL_RE.test(ch.name)) { stray(chPath, 'folder name is not a Twitch channel name'); continue; }
+    if (ch.isSymbolicLink()) {
+      stray(chPath, 'symbolic link, not followed');
+      continue;
+    }
+    if (!ch.isDirectory()) {
+      stray(chPath, 'not a channel folder');
+      continue;
+    }
+    if (!CHANNEL.pattern.test(ch.name)) {
+      stray(chPath, 'folder name is not a Twitch channel name');
+      continue;
+    }
     const chat = path.join(chPath, 'chat');
     const chatSt = await fs.lstat(chat).catch(() => null);
     if (!chatSt) continue; // a channel folder without chat (video segments, say): nothing for us
-    if (!chatSt.isDirectory() || chatSt.isSymbolicLink()) { stray(chat, 'chat is not a folder (links are not followed)'); continue; }
+    if (!chatSt.isDirectory() || chatSt.isSymbolicLink()) {
+      stray(chat, 'chat is not a folder (links are not followed)');
+      continue;
+    }
     for (const h of await entries(chat, sum)) {
       const hPath = path.join(chat, h.name);
       const hour = parseHourName(h.name);
-      if (h.isSymbolicLink()) { stray(hPath, 'symbolic link, not followed'); continue; }
-      if (hour === null) { stray(hPath, h.isDirectory() ? 'folder name is not an hour (YYYY-MM-DDTHH)' : strayReason(h.name)); continue; }
-      if (!h.isDirectory()) { stray(hPath, 'hour name but not a folder'); continue; }
+      if (h.isSymbolicLink()) {
+        stray(hPath, 'symbolic link, not followed');
+        continue;
+      }
+      if (hour === null) {
+        stray(hPath, h.isDirectory() ? 'folder name is not an hour (YYYY-MM-DDTHH)' : strayReason(h.name));
+        continue;
+      }
+      if (!h.isDirectory()) {
+        stray(hPath, 'hour name but not a folder');
+        continue;
+      }
       for (const f of await entries(hPath, sum)) {
         const fPath = path.join(hPath, f.name);
-        if (f.isSymbolicLink()) { stray(fPath, 'symbolic link, not followed'); continue; }
-        if (f.isDirectory()) { stray(fPath, 'folder nested in an hour folder, not imported'); continue; }
+        if (f.isSymbolicLink()) {
+          stray(fPath, 'symbolic link, not followed');
+          continue;
+        }
+        if (f.isDirectory()) {
+          stray(fPath, 'folder nested in an hour folder, not imported');
+          continue;
+        }
         const conflict = isConflictCopy(f.name);
-        if (!f.isFile() || (!conflict && !parseBatchFileName(f.name))) { stray(fPath, f.isFile() ? strayReason(f.name) : 'not a regular file'); continue; }
+        if (!f.isFile() || (!conflict && !parseBatchFileName(f.name))) {
+          stray(fPath, f.isFile() ? strayReason(f.name) : 'not a regular file');
+          continue;
+        }
         if (conflict) stray(fPath, 'sync conflict copy: its records are imported');
         const key = `${ch.name}/${hour}`;
         let g = groups.get(key);

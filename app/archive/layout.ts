@@ -4,8 +4,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { CHANNEL } from '../rules.js';
 
-export const CHANNEL_RE = /^[a-z0-9_]{1,25}$/;
 const HOUR_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 const BATCH_RE = /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/;
 /** Our own temporaries: a leading dot so sync tools and readers skip them. */
@@ -30,7 +30,13 @@ export function parseHourName(name: string): number | null {
   const [y, mo, d, h] = m.slice(1).map(Number) as [number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h);
   const back = new Date(ms);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || back.getUTCHours() !== h) return null;
+  if (
+    back.getUTCFullYear() !== y ||
+    back.getUTCMonth() !== mo - 1 ||
+    back.getUTCDate() !== d ||
+    back.getUTCHours() !== h
+  )
+    return null;
   return ms / 1000;
 }
 
@@ -95,7 +101,8 @@ export async function listChannels(segments: string): Promise<{ channels: string
     if (e.name.startsWith('.')) continue; // .quarantine, .chat-archiver state, sync folders
     const p = path.join(segments, e.name);
     if (!e.isDirectory()) strays.push({ path: p, reason: 'not a channel folder' });
-    else if (!CHANNEL_RE.test(e.name)) strays.push({ path: p, reason: 'folder name is not a Twitch channel name' });
+    else if (!CHANNEL.pattern.test(e.name))
+      strays.push({ path: p, reason: 'folder name is not a Twitch channel name' });
     else channels.push(e.name);
   }
   return { channels: channels.sort(), strays };
@@ -108,7 +115,11 @@ export async function listHours(segments: string, channel: string): Promise<{ ho
   for (const e of await readDirOrEmpty(dir)) {
     const p = path.join(dir, e.name);
     const h = parseHourName(e.name);
-    if (h === null) strays.push({ path: p, reason: e.isDirectory() ? 'folder name is not an hour (YYYY-MM-DDTHH)' : strayReason(e.name) });
+    if (h === null)
+      strays.push({
+        path: p,
+        reason: e.isDirectory() ? 'folder name is not an hour (YYYY-MM-DDTHH)' : strayReason(e.name),
+      });
     else if (!e.isDirectory()) strays.push({ path: p, reason: 'hour name but not a folder' });
     else hours.push(h);
   }

@@ -7,7 +7,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { batchFileName, chatDir, hourDir, hourName, isConflictCopy, isOwnTemporary, listBatchFiles, listChannels, listHours, type BatchFile, type Stray } from './layout.js';
+import {
+  batchFileName,
+  chatDir,
+  hourDir,
+  hourName,
+  isConflictCopy,
+  isOwnTemporary,
+  listBatchFiles,
+  listChannels,
+  listHours,
+  type BatchFile,
+  type Stray,
+} from './layout.js';
 import { contentHash } from './encode.js';
 import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
@@ -80,9 +92,10 @@ export class MergeState {
 }
 
 function digestNames(names: string[]): string {
-  return createHash('sha256').update([...names].sort().join('\n')).digest('base64url');
+  return createHash('sha256')
+    .update([...names].sort().join('\n'))
+    .digest('base64url');
 }
-
 
 async function hourInputs(dir: string, hour: number) {
   const { files, strays } = await listBatchFiles(dir, hour);
@@ -112,7 +125,12 @@ export interface MergeHourOptions {
   signal?: AbortSignal;
 }
 
-export async function mergeHour(segments: string, channel: string, hour: number, opts: MergeHourOptions = {}): Promise<MergeHourResult> {
+export async function mergeHour(
+  segments: string,
+  channel: string,
+  hour: number,
+  opts: MergeHourOptions = {},
+): Promise<MergeHourResult> {
   const work = await HourMerge.open(segments, channel, hour, opts);
   if (!work.result.skipped && work.result.problems.length === 0) await work.commit();
   return work.result;
@@ -143,13 +161,30 @@ export class HourMerge {
     private readonly opts: MergeHourOptions,
   ) {
     this.result = {
-      channel, hour, skipped: false, filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0,
-      observationsBefore: 0, newObservations: [], relocatedTo: [], quarantined: [], problems: [], warnings: [],
+      channel,
+      hour,
+      skipped: false,
+      filesRead: 0,
+      filesWritten: 0,
+      filesRemoved: 0,
+      records: 0,
+      observations: 0,
+      observationsBefore: 0,
+      newObservations: [],
+      relocatedTo: [],
+      quarantined: [],
+      problems: [],
+      warnings: [],
     };
   }
 
   /** Reads the hour's folder; `skipped` when it is settled, problems when a file cannot be read. */
-  static async open(segments: string, channel: string, hour: number, opts: MergeHourOptions & { expectExtra?: boolean } = {}): Promise<HourMerge> {
+  static async open(
+    segments: string,
+    channel: string,
+    hour: number,
+    opts: MergeHourOptions & { expectExtra?: boolean } = {},
+  ): Promise<HourMerge> {
     const w = new HourMerge(segments, channel, hour, opts);
     const { files, conflicts, strays, names } = await hourInputs(w.dir, hour);
     w.files = files;
@@ -173,7 +208,11 @@ export class HourMerge {
       w.result.observationsBefore += parsed.observed;
       if (parsed.problems.length) {
         const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
-        if (isConflict.has(item.path)) w.result.problems.push({ path: item.path, reason: `conflict copy has invalid lines, left in place:\n${reason}` });
+        if (isConflict.has(item.path))
+          w.result.problems.push({
+            path: item.path,
+            reason: `conflict copy has invalid lines, left in place:\n${reason}`,
+          });
         else w.damaged.push({ path: item.path, reason });
       }
     }
@@ -224,7 +263,8 @@ export class HourMerge {
     for (const [h, set] of [...this.foreign].sort((a, b) => a[0] - b[0])) {
       const target = hourDir(segments, channel, h);
       for (const { minute, bytes } of minuteBatches(cluster(set).records)) {
-        if (await writeFileAtomic(path.join(target, batchFileName(minute, contentHash(bytes))), bytes)) result.filesWritten++;
+        if (await writeFileAtomic(path.join(target, batchFileName(minute, contentHash(bytes))), bytes))
+          result.filesWritten++;
       }
       result.relocatedTo.push(h);
     }
@@ -278,8 +318,17 @@ export interface MergeAllOptions {
 }
 
 export const emptyMergeSummary = (): MergeSummary => ({
-  filesRead: 0, filesWritten: 0, filesRemoved: 0, records: 0, observations: 0, hoursMerged: 0, hoursSkipped: 0,
-  quarantined: [], problems: [], warnings: [], strays: [],
+  filesRead: 0,
+  filesWritten: 0,
+  filesRemoved: 0,
+  records: 0,
+  observations: 0,
+  hoursMerged: 0,
+  hoursSkipped: 0,
+  quarantined: [],
+  problems: [],
+  warnings: [],
+  strays: [],
 });
 
 export function addHour(sum: MergeSummary, r: MergeHourResult): void {
@@ -319,7 +368,13 @@ export async function mergeAll(segments: string, opts: MergeAllOptions = {}): Pr
   return sum;
 }
 
-async function mergeChannel(segments: string, channel: string, state: MergeState, sum: MergeSummary, opts: MergeAllOptions): Promise<void> {
+async function mergeChannel(
+  segments: string,
+  channel: string,
+  state: MergeState,
+  sum: MergeSummary,
+  opts: MergeAllOptions,
+): Promise<void> {
   const { hours, strays } = await listHours(segments, channel);
   sum.strays.push(...strays);
   let todo = hours;
@@ -346,7 +401,10 @@ async function mergeChannel(segments: string, channel: string, state: MergeState
 }
 
 /** Hours whose files changed since they were last normalized. */
-export async function pendingHours(segments: string, channel?: string): Promise<Array<{ channel: string; hour: number }>> {
+export async function pendingHours(
+  segments: string,
+  channel?: string,
+): Promise<Array<{ channel: string; hour: number }>> {
   const state = await MergeState.load(segments);
   const channels = channel ? [channel] : (await listChannels(segments)).channels;
   const out: Array<{ channel: string; hour: number }> = [];
@@ -358,4 +416,3 @@ export async function pendingHours(segments: string, channel?: string): Promise<
   }
   return out;
 }
-

@@ -23,7 +23,12 @@ const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Total order used wherever a choice must not depend on input order. */
 function compareObservations(a: Observation, b: Observation): number {
-  return a.start - b.start || a.start + a.length - (b.start + b.length) || cmpStr(a.receiver, b.receiver) || a.received - b.received;
+  return (
+    a.start - b.start ||
+    a.start + a.length - (b.start + b.length) ||
+    cmpStr(a.receiver, b.receiver) ||
+    a.received - b.received
+  );
 }
 
 /**
@@ -138,7 +143,11 @@ export function cluster(all: Iterable<Observation> | ObservationSet): Clustered 
     }
   }
   for (const [id, n] of idIdentities)
-    if (n > 1) warnings.push({ kind: 'id-identity-conflict', message: `message id ${id} has ${n} records with different fields; kept apart` });
+    if (n > 1)
+      warnings.push({
+        kind: 'id-identity-conflict',
+        message: `message id ${id} has ${n} records with different fields; kept apart`,
+      });
   return { records, observations, warnings };
 }
 
@@ -150,7 +159,8 @@ export function normalize(all: Iterable<Observation> | ObservationSet): Normaliz
 }
 
 /** SPEC §4's order on byte-string lines, where native string order is UTF-8 byte order. */
-const compareByteLines = (a: EncodedLine, b: EncodedLine) => a.time - b.time || a.timeRange - b.timeRange || cmpStr(a.line, b.line);
+const compareByteLines = (a: EncodedLine, b: EncodedLine) =>
+  a.time - b.time || a.timeRange - b.timeRange || cmpStr(a.line, b.line);
 
 /**
  * The minute files of a set of merged records, one minute at a time, in time order:
@@ -168,7 +178,13 @@ export function* minuteBatches(records: MergedRecord[]): Generator<{ minute: num
     const lines = byMinute.get(minute)!.map(recordLine);
     byMinute.delete(minute);
     lines.sort(compareByteLines);
-    yield { minute, bytes: linesToBytes(lines.map((l) => l.line), 'latin1') };
+    yield {
+      minute,
+      bytes: linesToBytes(
+        lines.map((l) => l.line),
+        'latin1',
+      ),
+    };
   }
 }
 
@@ -180,7 +196,8 @@ function firstPerReceiver(obs: Observation[], warnings: NormalizeWarning[]): Obs
     if (!b) best.set(o.receiver, o);
     else {
       warnings.push({ kind: 'duplicate-delivery', message: `receiver ${o.receiver} got message ${o.id} twice` });
-      if (o.received < b.received || (o.received === b.received && compareObservations(o, b) < 0)) best.set(o.receiver, o);
+      if (o.received < b.received || (o.received === b.received && compareObservations(o, b) < 0))
+        best.set(o.receiver, o);
     }
   }
   return [...best.values()];
@@ -243,7 +260,10 @@ function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRec
     const start = Math.min(...members.map((o) => o.start));
     time = start;
     timeRange = Math.max(...members.map((o) => o.start + o.length)) - start;
-    warnings.push({ kind: 'disjoint-id-ranges', message: `receivers of message ${members[0]!.id} disagree on its time; kept the hull` });
+    warnings.push({
+      kind: 'disjoint-id-ranges',
+      message: `receivers of message ${members[0]!.id} disagree on its time; kept the hull`,
+    });
   }
   return { time, timeRange, members };
 }

@@ -24,7 +24,10 @@ const STANDARD_KEYS = 10;
  * `source`, the line the record was parsed from as text and as a byte string, lets a line
  * that is already canonical (the usual case) skip the re-encoding: see `canonicalSource`.
  */
-export function observe(r: ChatRecord, source?: { text: string; bytes: string }): { line: string; observations: Observation[] } {
+export function observe(
+  r: ChatRecord,
+  source?: { text: string; bytes: string },
+): { line: string; observations: Observation[] } {
   const standard = Object.keys(r).length === STANDARD_KEYS;
   const fast = standard && source !== undefined ? canonicalSource(r, source.text, source.bytes) : null;
   let line: string;
@@ -66,11 +69,17 @@ function sortedKeys(o: object): boolean {
  * The time fields have fixed places in a standard record's line (see lineFromIdentity).
  */
 function canonicalSource(r: ChatRecord, source: string, bytes: string): { line: string; identity: string } | null {
-  if (!sortedKeys(r) || (r.tags && !sortedKeys(r.tags)) || !sortedKeys(r.receivers) || !sortedKeys(r.receiver_ranges)) return null;
+  if (!sortedKeys(r) || (r.tags && !sortedKeys(r.tags)) || !sortedKeys(r.receivers) || !sortedKeys(r.receiver_ranges))
+    return null;
   if (JSON.stringify(r) !== source) return null;
   const rr = ',"receiver_ranges":';
   const i = bytes.indexOf(rr);
-  const j = i + rr.length + Buffer.byteLength(JSON.stringify(r.receiver_ranges)) + ',"receivers":'.length + Buffer.byteLength(JSON.stringify(r.receivers));
+  const j =
+    i +
+    rr.length +
+    Buffer.byteLength(JSON.stringify(r.receiver_ranges)) +
+    ',"receivers":'.length +
+    Buffer.byteLength(JSON.stringify(r.receivers));
   const t = ',"time":' + JSON.stringify(r.time) + ',"time_range":' + JSON.stringify(r.time_range);
   const k = bytes.lastIndexOf(t);
   if (i < 0 || k < j || !bytes.startsWith(',"sender":', j) || !bytes.startsWith(',"user":', k + t.length)) return null;

@@ -17,8 +17,19 @@ export interface Quarantined {
  * Copies `source` to `<archive>/.quarantine/<batch>/<rel>` and writes `<rel>.reason.txt`.
  * The copy is taken from `bytes` when the caller already read them (the file may be gone now).
  */
-export async function quarantine(archive: string, batch: string, rel: string, source: string, reason: string, bytes?: Uint8Array): Promise<Quarantined> {
-  const safeRel = rel.split(/[\\/]+/).filter((p) => p && p !== '.' && p !== '..').join(path.sep) || 'file';
+export async function quarantine(
+  archive: string,
+  batch: string,
+  rel: string,
+  source: string,
+  reason: string,
+  bytes?: Uint8Array,
+): Promise<Quarantined> {
+  const safeRel =
+    rel
+      .split(/[\\/]+/)
+      .filter((p) => p && p !== '.' && p !== '..')
+      .join(path.sep) || 'file';
   const target = path.join(archive, QUARANTINE_DIR, batch, safeRel);
   let copy: string | null = target;
   try {
@@ -31,4 +42,5 @@ export async function quarantine(archive: string, batch: string, rel: string, so
   return { path: source, reason, copy };
 }
 
-export const newBatchId = (kind: string) => `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;
+export const newBatchId = (kind: string) =>
+  `${kind}-${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}`;

@@ -37,7 +37,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export type Keep = boolean | ((o: Observation) => void);
 
 export function parseBatch(bytes: Uint8Array, expectedHash?: string, keep: Keep = true): ParsedBatch {
-  const out: ParsedBatch = { records: [], observations: [], observed: 0, problems: [], nonCanonical: [], hashMatches: true };
+  const out: ParsedBatch = {
+    records: [],
+    observations: [],
+    observed: 0,
+    problems: [],
+    nonCanonical: [],
+    hashMatches: true,
+  };
   if (expectedHash !== undefined) out.hashMatches = contentHash(bytes) === expectedHash;
   if (bytes.length === 0) {
     out.problems.push({ line: 0, reason: 'empty file' });
@@ -85,7 +92,10 @@ export function parseBatch(bytes: Uint8Array, expectedHash?: string, keep: Keep 
     try {
       value = JSON.parse(s);
     } catch (e) {
-      out.problems.push({ line: lineNo, reason: last ? 'truncated last line (invalid JSON)' : `invalid JSON: ${(e as Error).message.slice(0, 120)}` });
+      out.problems.push({
+        line: lineNo,
+        reason: last ? 'truncated last line (invalid JSON)' : `invalid JSON: ${(e as Error).message.slice(0, 120)}`,
+      });
       continue;
     }
     const v = validateRecord(value);
@@ -100,7 +110,8 @@ export function parseBatch(bytes: Uint8Array, expectedHash?: string, keep: Keep 
     out.observed += observations.length;
     const cur: EncodedLine = { time: v.record.time, timeRange: v.record.time_range, line };
     if (line !== s) noteOnce(out, 'a line is not in canonical form');
-    if (prev && compareLines(prev, cur) >= 0) noteOnce(out, compareLines(prev, cur) === 0 ? 'a line appears twice' : 'lines are not in canonical order');
+    if (prev && compareLines(prev, cur) >= 0)
+      noteOnce(out, compareLines(prev, cur) === 0 ? 'a line appears twice' : 'lines are not in canonical order');
     prev = cur;
   }
   if (crlf) out.nonCanonical.push('CRLF line ends');
@@ -119,14 +130,30 @@ export async function loadBatchBytes(path: string): Promise<Buffer | { tooLarge:
   return fs.readFile(path);
 }
 
-export function parseLoaded(loaded: Buffer | { tooLarge: number }, expectedHash?: string, keep: Keep = true): ParsedBatch & { bytes: number } {
+export function parseLoaded(
+  loaded: Buffer | { tooLarge: number },
+  expectedHash?: string,
+  keep: Keep = true,
+): ParsedBatch & { bytes: number } {
   if (!Buffer.isBuffer(loaded))
-    return { records: [], observations: [], observed: 0, problems: [{ line: 0, reason: `file is ${loaded.tooLarge} bytes, larger than any batch file can be` }], nonCanonical: [], hashMatches: false, bytes: loaded.tooLarge };
+    return {
+      records: [],
+      observations: [],
+      observed: 0,
+      problems: [{ line: 0, reason: `file is ${loaded.tooLarge} bytes, larger than any batch file can be` }],
+      nonCanonical: [],
+      hashMatches: false,
+      bytes: loaded.tooLarge,
+    };
   return { ...parseBatch(loaded, expectedHash, keep), bytes: loaded.length };
 }
 
 /** Reads and parses one batch file; I/O errors are thrown with the file's path in the message. */
-export async function readBatchFile(path: string, expectedHash?: string, keep: Keep = true): Promise<ParsedBatch & { bytes: number }> {
+export async function readBatchFile(
+  path: string,
+  expectedHash?: string,
+  keep: Keep = true,
+): Promise<ParsedBatch & { bytes: number }> {
   return parseLoaded(await loadBatchBytes(path), expectedHash, keep);
 }
 
@@ -134,8 +161,14 @@ export async function readBatchFile(path: string, expectedHash?: string, keep: K
  * Loads files in order, the next one's read overlapping this one's parse (parsing is
  * CPU-bound, reading waits on the disk). Each item is the bytes or the error it met.
  */
-export async function* prefetched(paths: string[]): AsyncGenerator<{ path: string; loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException }> {
-  const load = (p: string) => loadBatchBytes(p).then((loaded) => ({ path: p, loaded }), (error: NodeJS.ErrnoException) => ({ path: p, error }));
+export async function* prefetched(
+  paths: string[],
+): AsyncGenerator<{ path: string; loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException }> {
+  const load = (p: string) =>
+    loadBatchBytes(p).then(
+      (loaded) => ({ path: p, loaded }),
+      (error: NodeJS.ErrnoException) => ({ path: p, error }),
+    );
   let next = paths.length ? load(paths[0]!) : undefined;
   for (let i = 0; i < paths.length; i++) {
     const current = await next!;

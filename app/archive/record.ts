@@ -32,8 +32,7 @@ const KNOWN = new Set(['command', 'params', 'sender', 'user', 'host', 'tags', ..
 
 export type Validation = { ok: true; record: ChatRecord } | { ok: false; reason: string };
 
-const isObj = (x: unknown): x is Record<string, unknown> =>
-  typeof x === 'object' && x !== null && !Array.isArray(x);
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const strOrNull = (x: unknown) => x === null || typeof x === 'string';
 
@@ -54,7 +53,8 @@ function jsonSafe(x: unknown, depth = 0): boolean {
  */
 export function validateRecord(x: unknown): Validation {
   if (!isObj(x)) return { ok: false, reason: 'record is not a JSON object' };
-  if (typeof x.command !== 'string' || x.command === '') return { ok: false, reason: '"command" must be a non-empty string' };
+  if (typeof x.command !== 'string' || x.command === '')
+    return { ok: false, reason: '"command" must be a non-empty string' };
   if (!Array.isArray(x.params) || !x.params.every((p) => typeof p === 'string'))
     return { ok: false, reason: '"params" must be an array of strings' };
   for (const f of ['sender', 'user', 'host'] as const)
@@ -66,7 +66,8 @@ export function validateRecord(x: unknown): Validation {
   }
   if (!finite(x.time) || x.time < 0 || x.time >= MAX_TIME)
     return { ok: false, reason: '"time" must be a finite number of seconds between 1970 and 9999' };
-  if (!finite(x.time_range) || x.time_range < 0) return { ok: false, reason: '"time_range" must be a finite number >= 0' };
+  if (!finite(x.time_range) || x.time_range < 0)
+    return { ok: false, reason: '"time_range" must be a finite number >= 0' };
   if (!isObj(x.receivers)) return { ok: false, reason: '"receivers" must be an object' };
   const ids = Object.keys(x.receivers);
   if (ids.length === 0) return { ok: false, reason: '"receivers" is empty' };
@@ -89,7 +90,8 @@ export function validateRecord(x: unknown): Validation {
     }
   }
   for (const k of Object.keys(x))
-    if (!KNOWN.has(k) && !jsonSafe(x[k])) return { ok: false, reason: `extra field "${k}" holds a value JSON cannot encode` };
+    if (!KNOWN.has(k) && !jsonSafe(x[k]))
+      return { ok: false, reason: `extra field "${k}" holds a value JSON cannot encode` };
   const record = { ...x, receiver_ranges: ranges } as ChatRecord;
   return { ok: true, record };
 }

@@ -13,7 +13,11 @@ export interface WrittenFile {
 }
 
 /** Groups records by batch time (the minute of `time`) and writes one canonical file per minute. */
-export async function writeRecords(segments: string, channel: string, records: Iterable<ChatRecord>): Promise<WrittenFile[]> {
+export async function writeRecords(
+  segments: string,
+  channel: string,
+  records: Iterable<ChatRecord>,
+): Promise<WrittenFile[]> {
   const byMinute = new Map<number, ChatRecord[]>();
   for (const r of records) {
     const m = minuteStart(r.time);
@@ -34,7 +38,12 @@ export async function writeBatch(dir: string, batchTime: number, records: ChatRe
 }
 
 /** Writes already encoded batch bytes under their content-addressed name, atomically. */
-export async function writeBatchBytes(dir: string, batchTime: number, bytes: Buffer, records: number): Promise<WrittenFile> {
+export async function writeBatchBytes(
+  dir: string,
+  batchTime: number,
+  bytes: Buffer,
+  records: number,
+): Promise<WrittenFile> {
   const p = path.join(dir, batchFileName(batchTime, contentHash(bytes)));
   return { path: p, created: await writeFileAtomic(p, bytes), records };
 }

@@ -6,8 +6,18 @@ import { cluster } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 
 export type ProblemKind =
-  | 'unreadable' | 'invalid-record' | 'non-canonical' | 'hash-mismatch' | 'colon-name' | 'wrong-minute'
-  | 'wrong-hour' | 'unmerged' | 'stray' | 'duplicate-delivery' | 'disjoint-id-ranges' | 'id-identity-conflict';
+  | 'unreadable'
+  | 'invalid-record'
+  | 'non-canonical'
+  | 'hash-mismatch'
+  | 'colon-name'
+  | 'wrong-minute'
+  | 'wrong-hour'
+  | 'unmerged'
+  | 'stray'
+  | 'duplicate-delivery'
+  | 'disjoint-id-ranges'
+  | 'id-identity-conflict';
 
 export interface VerifyProblem {
   path: string;
@@ -34,10 +44,18 @@ export interface VerifyOptions {
 
 export async function verifyArchive(segments: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
   const report: VerifyReport = { channels: 0, hours: 0, files: 0, records: 0, observations: 0, problems: [] };
-  const err = (p: string, kind: ProblemKind, message: string) => report.problems.push({ path: p, kind, severity: 'error', message });
+  const err = (p: string, kind: ProblemKind, message: string) =>
+    report.problems.push({ path: p, kind, severity: 'error', message });
   // A killed write leaves a temporary of ours: harmless (readers skip it, merge removes it once stale), so only a warning.
   const strays = (list: Stray[]) =>
-    list.forEach((s) => report.problems.push({ path: s.path, kind: 'stray', severity: isOwnTemporary(path.basename(s.path)) ? 'warning' : 'error', message: s.reason }));
+    list.forEach((s) =>
+      report.problems.push({
+        path: s.path,
+        kind: 'stray',
+        severity: isOwnTemporary(path.basename(s.path)) ? 'warning' : 'error',
+        message: s.reason,
+      }),
+    );
   let channels: string[];
   if (opts.channel) channels = [opts.channel];
   else {
@@ -87,11 +105,17 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
       if (wrongHour) err(f.path, 'wrong-hour', `${wrongHour} observation(s) whose own interval starts in another hour`);
     }
     for (const [t, names] of byTime)
-      if (names.length > 1) err(path.join(dir, names.join(' + ')), 'unmerged', `batch time ${new Date(t * 1000).toISOString()} holds ${names.length} files`);
+      if (names.length > 1)
+        err(
+          path.join(dir, names.join(' + ')),
+          'unmerged',
+          `batch time ${new Date(t * 1000).toISOString()} holds ${names.length} files`,
+        );
     // Only the counts and warnings are wanted: clustering without building the lines.
     const n = cluster(observations);
     report.observations += n.observations;
-    for (const w of n.warnings) report.problems.push({ path: dir, kind: w.kind, severity: 'warning', message: w.message });
+    for (const w of n.warnings)
+      report.problems.push({ path: dir, kind: w.kind, severity: 'warning', message: w.message });
     opts.onProgress?.({ hoursDone: ++done, hoursTotal: work.length });
   }
   return report;

@@ -5,7 +5,9 @@ import { EXIT_OK, EXIT_PROBLEMS, interruptSignal, isAbort, plural, reporter } fr
 export function register(program: Command): void {
   program
     .command('import')
-    .description("fold other nodes' segments folders into an archive: validate, copy, merge (sources are never changed)")
+    .description(
+      "fold other nodes' segments folders into an archive: validate, copy, merge (sources are never changed)",
+    )
     .requiredOption('--segments <dir>', 'the archive to import into')
     .argument('<src...>', "other nodes' segments folders (<channel>/chat/<hour>/...)")
     .option('--json', 'print one JSON summary on stdout')
@@ -15,14 +17,22 @@ export function register(program: Command): void {
       try {
         const s = await importSegments(o.segments, sources, {
           signal,
-          onProgress: (p) => out.progress(p.phase, p.filesChecked, p.filesTotal, `${p.copied} copied, ${p.alreadyPresent} present, ${p.quarantined.length} quarantined`),
+          onProgress: (p) =>
+            out.progress(
+              p.phase,
+              p.filesChecked,
+              p.filesTotal,
+              `${p.copied} copied, ${p.alreadyPresent} present, ${p.quarantined.length} quarantined`,
+            ),
         });
         const lines = [
           `imported ${plural(sources.length, 'source')} into ${o.segments} (import ${s.importId})`,
           `  files checked ${s.filesChecked}, copied ${s.copied}, already present ${s.alreadyPresent}, quarantined ${s.quarantined.length}`,
           `  records merged ${s.recordsMerged}, new observations ${s.newObservations}`,
           `  files written ${s.merge.filesWritten}, removed ${s.merge.filesRemoved}`,
-          ...s.quarantined.map((q) => `  quarantined ${q.path}: ${q.reason.replace(/\n/g, '; ')}${q.copy ? ` (kept as ${q.copy})` : ''}`),
+          ...s.quarantined.map(
+            (q) => `  quarantined ${q.path}: ${q.reason.replace(/\n/g, '; ')}${q.copy ? ` (kept as ${q.copy})` : ''}`,
+          ),
           ...s.nonCanonical.map((n) => `  not canonical, imported by its records: ${n.path}: ${n.reasons.join('; ')}`),
           ...s.problems.map((p) => `  problem: ${p.path}: ${p.reason}`),
           ...s.strays.map((p) => `  skipped: ${p.path}: ${p.reason}`),
@@ -50,7 +60,11 @@ export function register(program: Command): void {
         );
         process.exitCode = s.problems.length || s.quarantined.length ? EXIT_PROBLEMS : EXIT_OK;
       } catch (e) {
-        out.warn(isAbort(e) ? 'import cancelled: the hours finished so far are merged, nothing is half-written' : `import failed: ${(e as Error).message}`);
+        out.warn(
+          isAbort(e)
+            ? 'import cancelled: the hours finished so far are merged, nothing is half-written'
+            : `import failed: ${(e as Error).message}`,
+        );
         process.exitCode = EXIT_PROBLEMS;
       }
     });

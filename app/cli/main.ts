@@ -10,7 +10,9 @@ import { register as serveCommand } from './serve.js';
 
 export function buildProgram(): Command {
   const program = new Command('chat-archiver')
-    .description('Record Twitch chat losslessly and merge archives recorded on many machines into one that loses nothing.')
+    .description(
+      'Record Twitch chat losslessly and merge archives recorded on many machines into one that loses nothing.',
+    )
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');

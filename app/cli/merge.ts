@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import { mergeAll, type MergeSummary } from '../archive/merge.js';
-import { CHANNEL_RE } from '../archive/layout.js';
-import { EXIT_OK, EXIT_PROBLEMS, UsageError, interruptSignal, requireFolder, isAbort, reporter, type Reporter } from './output.js';
+import {
+  channelOption,
+  EXIT_OK,
+  EXIT_PROBLEMS,
+  UsageError,
+  interruptSignal,
+  requireFolder,
+  isAbort,
+  reporter,
+  type Reporter,
+} from './output.js';
 
 export function register(program: Command): void {
   program
@@ -12,9 +21,10 @@ export function register(program: Command): void {
     .option('--watch <seconds>', 'keep merging every N seconds until interrupted')
     .option('--json', 'print one JSON summary on stdout (with --watch: one per round)')
     .action(async (o: { segments: string; channel?: string; watch?: string; json?: boolean }) => {
-      if (o.channel !== undefined && !CHANNEL_RE.test(o.channel)) throw new UsageError(`invalid channel name "${o.channel}": 1–25 characters a–z, 0–9, _`);
+      const channel = o.channel === undefined ? undefined : channelOption(o.channel);
       const every = o.watch === undefined ? undefined : Number(o.watch);
-      if (every !== undefined && !(Number.isFinite(every) && every > 0)) throw new UsageError(`--watch takes a number of seconds > 0, not "${o.watch}"`);
+      if (every !== undefined && !(Number.isFinite(every) && every > 0))
+        throw new UsageError(`--watch takes a number of seconds > 0, not "${o.watch}"`);
       requireFolder(o.segments);
       const out = reporter(!!o.json);
       const signal = interruptSignal();
@@ -22,7 +32,7 @@ export function register(program: Command): void {
       try {
         do {
           const s = await mergeAll(o.segments, {
-            channel: o.channel,
+            channel,
             signal,
             onProgress: (p) => out.progress(`merge ${p.channel}`, p.hoursDone, p.hoursTotal),
           });
@@ -44,9 +54,17 @@ function print(out: Reporter, s: MergeSummary): void {
   out.result(
     {
       ok: s.problems.length === 0 && s.quarantined.length === 0,
-      filesRead: s.filesRead, written: s.filesWritten, removed: s.filesRemoved, quarantined: s.quarantined.length,
-      records: s.records, observations: s.observations, hoursMerged: s.hoursMerged, hoursSkipped: s.hoursSkipped,
-      problems: s.problems, quarantinedFiles: s.quarantined, warnings: s.warnings.length,
+      filesRead: s.filesRead,
+      written: s.filesWritten,
+      removed: s.filesRemoved,
+      quarantined: s.quarantined.length,
+      records: s.records,
+      observations: s.observations,
+      hoursMerged: s.hoursMerged,
+      hoursSkipped: s.hoursSkipped,
+      problems: s.problems,
+      quarantinedFiles: s.quarantined,
+      warnings: s.warnings.length,
     },
     [
       `merged ${s.hoursMerged} hour(s), ${s.hoursSkipped} already settled; read ${s.filesRead} file(s), wrote ${s.filesWritten}, removed ${s.filesRemoved}`,
@@ -60,6 +78,13 @@ function print(out: Reporter, s: MergeSummary): void {
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }

@@ -1,6 +1,9 @@
 /** What every command shares: exit codes, --json output, progress on stderr, Ctrl-C to cancel. */
 import { statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
+import type { z } from 'zod';
+import { channelName } from '../service/contract.js';
+import { normalizeChannel } from '../rules.js';
 
 export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
@@ -32,7 +35,15 @@ export function reporter(json: boolean): Reporter {
       if (total === 0) return;
       if (tty) {
         if (!bar) {
-          bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} {detail}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+          bar = new SingleBar(
+            {
+              format: `${label} [{bar}] {value}/{total} {detail}`,
+              hideCursor: true,
+              clearOnComplete: true,
+              stream: process.stderr,
+            },
+            Presets.shades_classic,
+          );
           bar.start(total, done, { detail });
         }
         bar.setTotal(total);
@@ -66,7 +77,8 @@ export function interruptSignal(): AbortSignal {
   return ac.signal;
 }
 
-export const isAbort = (e: unknown) => e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'ABORT_ERR');
+export const isAbort = (e: unknown) =>
+  e instanceof Error && (e.name === 'AbortError' || (e as { code?: string }).code === 'ABORT_ERR');
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -82,3 +94,13 @@ export function requireFolder(dir: string): void {
   }
   if (!isDir) throw new UsageError(`${dir}: not a folder`);
 }
+
+/** A command-line value checked with the API contract's schema: one rule and one message for every door. */
+export function option<T>(schema: z.ZodType<T>, value: unknown, flag: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: ${r.error.issues[0]?.message ?? 'not valid'}`);
+}
+
+/** `--channel` as users type it (`#Name` too). */
+export const channelOption = (typed: string, flag = '--channel') => option(channelName, normalizeChannel(typed), flag);

@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import os from 'node:os';
-import { CHANNEL_RE } from '../archive/layout.js';
-import type { ChannelRecording } from '../service/contract.js';
-import { DEFAULT_HISTORY_URL, DEFAULT_SERVER, NODE_NAME_RE, SERVER_URL_RE } from '../record/defaults.js';
+import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
+import {
+  chatServerUrl,
+  httpUrl,
+  loginName,
+  nodeName as nodeNameSchema,
+  type ChannelRecording,
+} from '../service/contract.js';
 import { Recorder } from '../record/recorder.js';
-import { EXIT_OK, EXIT_PROBLEMS, UsageError } from './output.js';
+import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
@@ -23,7 +28,12 @@ interface RecordOptions {
 
 /** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
 function defaultNodeName(): string {
-  return os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node';
+  return (
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'node'
+  );
 }
 
 export function register(program: Command): void {
@@ -31,7 +41,10 @@ export function register(program: Command): void {
     .command('record')
     .description('record Twitch chat into an archive until interrupted (Ctrl-C / SIGTERM flushes everything and exits)')
     .requiredOption('--segments <dir>', 'the archive to record into')
-    .requiredOption('--channel <name>', 'a channel to record (repeat for more)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--channel <name>', 'a channel to record (repeat for more)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     .option('--name <node>', 'node name, part of every receiver id (default: the host name)')
     .option('--server <url>', 'chat server WebSocket URL', DEFAULT_SERVER)
     .option('--username <login>', 'log in as this Twitch user (needs --token-file); anonymous otherwise')
@@ -43,14 +56,12 @@ export function register(program: Command): void {
 }
 
 function parseOptions(o: RecordOptions) {
-  const channels = [...new Set(o.channel.map((c) => c.replace(/^#/, '').toLowerCase()))];
-  const bad = channels.filter((c) => !CHANNEL_RE.test(c));
-  if (bad.length) throw new UsageError(`invalid channel name ${bad.map((b) => `"${b}"`).join(', ')}: Twitch channel names are 1–25 characters a–z, 0–9 and _`);
-  const nodeName = o.name ?? defaultNodeName();
-  if (!NODE_NAME_RE.test(nodeName)) throw new UsageError(`invalid node name "${nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
-  if (!SERVER_URL_RE.test(o.server)) throw new UsageError(`invalid --server "${o.server}": a ws:// or wss:// URL`);
-  if (o.username !== undefined && !/^[a-z0-9_]{1,25}$/i.test(o.username)) throw new UsageError(`invalid --username "${o.username}"`);
-  if ((o.username === undefined) !== (o.tokenFile === undefined)) throw new UsageError('--username and --token-file go together');
+  const channels = [...new Set(o.channel.map((c) => channelOption(c)))];
+  const nodeName = option(nodeNameSchema, o.name ?? defaultNodeName(), '--name');
+  option(chatServerUrl, o.server, '--server');
+  const username = o.username === undefined ? undefined : option(loginName, o.username.toLowerCase(), '--username');
+  if ((o.username === undefined) !== (o.tokenFile === undefined))
+    throw new UsageError('--username and --token-file go together');
   let token: string | undefined;
   if (o.tokenFile !== undefined) {
     try {
@@ -60,33 +71,45 @@ function parseOptions(o: RecordOptions) {
     }
     if (!token) throw new UsageError(`--token-file ${o.tokenFile} is empty`);
   }
-  if (o.historyUrl !== undefined && !/^https?:\/\//.test(o.historyUrl)) throw new UsageError(`invalid --history-url "${o.historyUrl}": an http(s) URL`);
+  if (o.historyUrl !== undefined) option(httpUrl, o.historyUrl, '--history-url');
   const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
-  return { channels, nodeName, token, historyUrl };
+  return { channels, nodeName, username, token, historyUrl };
 }
 
 function statusLine(s: ChannelRecording): string {
-  const conns = s.connections.map((c) => `${c.receiverId} ${c.state} ${c.linesPerMinute} lines/min`).join(', ') || (s.recording ? 'waiting' : 'stopped');
+  const conns =
+    s.connections.map((c) => `${c.receiverId} ${c.state} ${c.linesPerMinute} lines/min`).join(', ') ||
+    (s.recording ? 'waiting' : 'stopped');
   return `${s.channel}: ${conns}; ${s.filesWritten} file(s) written${s.lastError ? `; last error: ${s.lastError}` : ''}`;
 }
 
 async function record(o: RecordOptions): Promise<void> {
-  const { channels, nodeName, token, historyUrl } = parseOptions(o);
+  const { channels, nodeName, username, token, historyUrl } = parseOptions(o);
   const out = (event: object) => o.json && process.stdout.write(JSON.stringify(event) + '\n');
-  const recorder = new Recorder({ segments: o.segments, nodeName, server: o.server, username: o.username?.toLowerCase(), token, historyUrl });
+  const recorder = new Recorder({
+    segments: o.segments,
+    nodeName,
+    server: o.server,
+    username,
+    token,
+    historyUrl,
+  });
 
   const lastErrors = new Map<string, string | null>();
   recorder.on('status', (status: ChannelRecording[]) => {
     out({ type: 'status', channels: status, counters: recorder.counters() });
     for (const s of status) {
       // Errors are shown when they happen, not only with the periodic status.
-      if (s.lastError && s.lastError !== lastErrors.get(s.channel)) process.stderr.write(`${s.channel}: ${s.lastError}\n`);
+      if (s.lastError && s.lastError !== lastErrors.get(s.channel))
+        process.stderr.write(`${s.channel}: ${s.lastError}\n`);
       lastErrors.set(s.channel, s.lastError);
     }
   });
   recorder.on('filesWritten', (paths: string[]) => out({ type: 'filesWritten', paths }));
   recorder.on('unparsable', (u: { channel: string; receiverId: string; line: string }) => {
-    process.stderr.write(`${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`);
+    process.stderr.write(
+      `${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`,
+    );
     out({ type: 'unparsable', ...u });
   });
 
@@ -121,7 +144,9 @@ async function record(o: RecordOptions): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     // Announced once the signals are ours: from then on SIGINT/SIGTERM flush and exit 0.
-    process.stderr.write(`recording ${channels.map((c) => '#' + c).join(', ')} into ${o.segments} as ${nodeName}.${recorder.slug} (Ctrl-C to stop)\n`);
+    process.stderr.write(
+      `recording ${channels.map((c) => '#' + c).join(', ')} into ${o.segments} as ${nodeName}.${recorder.slug} (Ctrl-C to stop)\n`,
+    );
     out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
     // A rejected login stops its channel for good; end instead of idling.
     recorder.on('status', (status: ChannelRecording[]) => {

@@ -63,7 +63,10 @@ export function register(program: Command): void {
     .option('--segments <dir>', 'the archive folder', defaultSegmentsDir())
     .option('--port <n>', 'TCP port (0 picks a free one)', (v) => parsePort(v), 8417)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
-    .option('--token <t>', 'required by clients (Authorization: Bearer, or ?token= once in the browser); needed for any non-loopback host')
+    .option(
+      '--token <t>',
+      'required by clients (Authorization: Bearer, or ?token= once in the browser); needed for any non-loopback host',
+    )
     .option('--allow-write', 'let a non-loopback server record, import and change settings')
     .action(async (o: { segments: string; port: number; host: string; token?: string; allowWrite?: boolean }) => {
       const token = o.token ?? process.env.CHAT_ARCHIVER_TOKEN;

@@ -46,7 +46,12 @@ export class ReceiverBatcher {
     const batch = batchTimeOf(iv.time);
     let chunk = this.current.get(batch);
     if (!chunk || chunk.closed || chunk.count >= this.chunkLimit) {
-      chunk = { batch, file: this.store.create({ receiver: this.receiver, channel: this.channel, batch }), count: 0, closed: false };
+      chunk = {
+        batch,
+        file: this.store.create({ receiver: this.receiver, channel: this.channel, batch }),
+        count: 0,
+        closed: false,
+      };
       this.chunks.push(chunk);
       this.current.set(batch, chunk);
     }

@@ -93,7 +93,10 @@ export class ChannelRecorder {
   /** The latest live lines, for watching (history fills are old news and stay out). */
   readonly tail = new LiveTail();
 
-  constructor(private readonly ctx: ChannelContext, readonly channel: string) {
+  constructor(
+    private readonly ctx: ChannelContext,
+    readonly channel: string,
+  ) {
     this.channels = new Set([`#${channel}`]);
   }
 
@@ -110,9 +113,19 @@ export class ChannelRecorder {
     const { batcher, receiver } = this.newReceiver(id, false);
     let ended!: () => void;
     const link: Link = {
-      id, receiver, batcher, conn: undefined as unknown as ChatConnection, state: 'connecting',
-      retiring: false, closing: false, closed: false, ended: new Promise((r) => (ended = r)),
-      lastDataAt: ctx.clock.now(), pingSent: false, rate: new LineRate(), lastLineAt: null,
+      id,
+      receiver,
+      batcher,
+      conn: undefined as unknown as ChatConnection,
+      state: 'connecting',
+      retiring: false,
+      closing: false,
+      closed: false,
+      ended: new Promise((r) => (ended = r)),
+      lastDataAt: ctx.clock.now(),
+      pingSent: false,
+      rate: new LineRate(),
+      lastLineAt: null,
     };
     this.links.push(link);
     link.conn = openChatConnection(
@@ -201,7 +214,10 @@ export class ChannelRecorder {
       return this.ctx.changed();
     }
     // A link the server asked to move ending is the handover, not an error.
-    if (!link.retiring) this.lastError = link.receiver.ready ? `connection lost: ${info.reason}` : `cannot connect to ${this.ctx.server}: ${info.reason}`;
+    if (!link.retiring)
+      this.lastError = link.receiver.ready
+        ? `connection lost: ${info.reason}`
+        : `cannot connect to ${this.ctx.server}: ${info.reason}`;
     const alive = this.links.some((l) => !l.closed && !l.retiring);
     if (!alive) {
       link.state = 'reconnecting';
@@ -308,7 +324,12 @@ export class ChannelRecorder {
     return {
       channel: this.channel,
       recording: this.recording,
-      connections: this.links.map((l) => ({ receiverId: l.id, state: l.state, linesPerMinute: l.rate.perMinute(now), lastLineAt: l.lastLineAt })),
+      connections: this.links.map((l) => ({
+        receiverId: l.id,
+        state: l.state,
+        linesPerMinute: l.rate.perMinute(now),
+        lastLineAt: l.lastLineAt,
+      })),
       filesWritten: this.filesWritten,
       lastError: this.lastError,
       tailVersion: this.tail.version,

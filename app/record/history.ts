@@ -5,7 +5,6 @@
 import { parseIrcLine } from './irc-parse.js';
 import type { Receiver } from './receiver.js';
 
-
 /** `{channel}` in the URL is replaced; otherwise the channel name is appended as a path segment. */
 export function historyUrlFor(base: string, channel: string): string {
   if (base.includes('{channel}')) return base.replaceAll('{channel}', encodeURIComponent(channel));

@@ -49,7 +49,10 @@ export class JournalFile {
   /** Number of entries appended (narrowings refer to entries by this index). */
   entries = 0;
 
-  constructor(readonly path: string, private readonly fd: number) {}
+  constructor(
+    readonly path: string,
+    private readonly fd: number,
+  ) {}
 
   static create(file: string, header: JournalHeader): JournalFile {
     const fd = fs.openSync(file, 'wx');
@@ -141,7 +144,13 @@ function journalRecord(receiver: string, e: JournalEntry): ChatRecord | null {
 }
 
 /** One receiver's record of a parsed line, its keys (and its tags' keys) inserted in sorted order. */
-export function recordOfLine(line: IrcLine, receiver: string, received: number, time: number, range: number): ChatRecord {
+export function recordOfLine(
+  line: IrcLine,
+  receiver: string,
+  received: number,
+  time: number,
+  range: number,
+): ChatRecord {
   let tags: Tags | null = null;
   if (line.tags) {
     tags = {};
@@ -175,7 +184,10 @@ export function encodeJournalRecord(r: ChatRecord): string {
 }
 
 /** A journal's batch bytes, ordered and deduplicated by `joinLines`, the one definition of both. */
-export function journalBatchBytes(receiver: string, entries: Iterable<JournalEntry>): { bytes: Buffer; records: number } {
+export function journalBatchBytes(
+  receiver: string,
+  entries: Iterable<JournalEntry>,
+): { bytes: Buffer; records: number } {
   const lines: EncodedLine[] = [];
   for (const e of entries) {
     const r = journalRecord(receiver, e);
@@ -208,7 +220,10 @@ export class JournalStore {
   private readonly open = new Set<JournalFile>();
   private seq = 0;
 
-  constructor(segments: string, readonly owner: string) {
+  constructor(
+    segments: string,
+    readonly owner: string,
+  ) {
     this.dir = path.join(segments, JOURNAL_ROOT, owner);
   }
 

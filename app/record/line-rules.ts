@@ -2,7 +2,16 @@
 import type { IrcLine } from './irc-parse.js';
 
 const KEPT_COMMANDS: ReadonlySet<string> = new Set([
-  'JOIN', 'PART', 'PRIVMSG', 'CLEARCHAT', 'CLEARMSG', 'HOSTTARGET', 'NOTICE', 'ROOMSTATE', 'USERNOTICE', 'USERSTATE',
+  'JOIN',
+  'PART',
+  'PRIVMSG',
+  'CLEARCHAT',
+  'CLEARMSG',
+  'HOSTTARGET',
+  'NOTICE',
+  'ROOMSTATE',
+  'USERNOTICE',
+  'USERSTATE',
 ]);
 
 /** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */

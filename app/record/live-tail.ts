@@ -66,7 +66,10 @@ export class LiveTail {
         receivers[o.receiver] = o.received;
         ranges[o.receiver] = [o.start, o.length];
       }
-      return { seq: first.seq, record: { ...first.record, receiver_ranges: ranges, receivers, time, time_range: timeRange } };
+      return {
+        seq: first.seq,
+        record: { ...first.record, receiver_ranges: ranges, receivers, time, time_range: timeRange },
+      };
     });
     return out.sort((a, b) => a.seq - b.seq).slice(-limit);
   }

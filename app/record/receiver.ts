@@ -19,7 +19,14 @@ export interface ReceiverCounters {
   preamble: number;
 }
 
-export const emptyCounters = (): ReceiverCounters => ({ lines: 0, stored: 0, unparsable: 0, droppedCommand: 0, droppedChannel: 0, preamble: 0 });
+export const emptyCounters = (): ReceiverCounters => ({
+  lines: 0,
+  stored: 0,
+  unparsable: 0,
+  droppedCommand: 0,
+  droppedChannel: 0,
+  preamble: 0,
+});
 
 /** Adds `from` into `into` and returns `into`. */
 export function addCounters(into: ReceiverCounters, from: ReceiverCounters): ReceiverCounters {

@@ -21,9 +21,9 @@
  * 5 characters fixed for the lifetime of the Recorder.
  */
 import { EventEmitter } from 'node:events';
-import { DEFAULT_SERVER, NODE_NAME_RE, SERVER_URL_RE } from './defaults.js';
+import { DEFAULT_SERVER } from './defaults.js';
 import { randomInt } from 'node:crypto';
-import { CHANNEL_RE } from '../archive/layout.js';
+import { breaks, CHANNEL, CHAT_SERVER, NODE_NAME } from '../rules.js';
 import type { ChannelRecording } from '../service/contract.js';
 import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
@@ -74,9 +74,9 @@ export class Recorder extends EventEmitter {
 
   constructor(private readonly opts: RecorderOptions) {
     super();
-    if (!NODE_NAME_RE.test(opts.nodeName)) throw new Error(`invalid node name "${opts.nodeName}": 1–64 characters A–Z, a–z, 0–9, _ and -`);
     const server = opts.server ?? DEFAULT_SERVER;
-    if (!SERVER_URL_RE.test(server)) throw new Error(`the chat server must be a ws:// or wss:// URL, not "${server}"`);
+    const wrong = breaks(NODE_NAME, opts.nodeName) ?? breaks(CHAT_SERVER, server);
+    if (wrong) throw new Error(wrong);
     let connections = 0;
     let histories = 0;
     const owner = (this.owner = `${opts.nodeName}.${this.slug}`);
@@ -109,14 +109,16 @@ export class Recorder extends EventEmitter {
   }
 
   async start(channels: string[]): Promise<StartResult> {
-    const bad = channels.filter((c) => !CHANNEL_RE.test(c));
-    if (bad.length)
-      return { ok: false, error: { code: 'invalid_argument', message: `invalid channel name(s): ${bad.map((b) => JSON.stringify(b)).join(', ')} (1–25 characters a–z, 0–9 and _)` } };
+    const bad = channels.map((c) => breaks(CHANNEL, c)).find((m) => m !== null);
+    if (bad) return { ok: false, error: { code: 'invalid_argument', message: bad } };
     try {
       await (this.starting ??= this.open());
     } catch (e) {
       this.starting = null;
-      return { ok: false, error: { code: 'io', message: `cannot prepare ${this.opts.segments}: ${(e as Error).message}` } };
+      return {
+        ok: false,
+        error: { code: 'io', message: `cannot prepare ${this.opts.segments}: ${(e as Error).message}` },
+      };
     }
     for (const c of channels) {
       let ch = this.channels.get(c);
@@ -130,7 +132,8 @@ export class Recorder extends EventEmitter {
     const replay = await replayLeftoverJournals(this.opts.segments);
     const created = replay.written.filter((w) => w.created).map((w) => w.path);
     if (created.length) this.emit('filesWritten', created);
-    for (const p of replay.problems) this.emit('unparsable', { channel: '', receiverId: '', line: `journal ${p.path}: ${p.reason}` });
+    for (const p of replay.problems)
+      this.emit('unparsable', { channel: '', receiverId: '', line: `journal ${p.path}: ${p.reason}` });
     this.store = new JournalStore(this.opts.segments, this.owner);
     this.store.init();
     this.timer = setInterval(() => this.tick(), FLUSH_MS);

@@ -44,7 +44,12 @@ export function timeOf(command: string, tags: Tags | null, now: number, clock: S
   if (ts !== null) t = { time: ts, range: 0, clock: { serverTime: ts, receivedAt: now }, exact: ts };
   else if (clock) {
     const estimate = clock.serverTime + (now - clock.receivedAt);
-    t = { time: Math.max(estimate - ESTIMATE_PADDING, clock.serverTime), range: 2 * ESTIMATE_PADDING, clock, exact: null };
+    t = {
+      time: Math.max(estimate - ESTIMATE_PADDING, clock.serverTime),
+      range: 2 * ESTIMATE_PADDING,
+      clock,
+      exact: null,
+    };
   } else t = { time: now - UNKNOWN_LOOKBACK, range: UNKNOWN_RANGE, clock, exact: null };
   if (command === 'JOIN' || command === 'PART') {
     t.time -= JOIN_PART_DELAY;

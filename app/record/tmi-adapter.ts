@@ -113,7 +113,8 @@ export function openChatConnection(opts: ConnectOptions, handlers: ConnectionHan
       clearTimeout(forceTimer);
       if (closedReported) return;
       closedReported = true;
-      const reason = client.reason && client.reason !== 'Connection closed.' ? client.reason : socketError || 'connection closed';
+      const reason =
+        client.reason && client.reason !== 'Connection closed.' ? client.reason : socketError || 'connection closed';
       handlers.closed({ reason, loginFailed: !registered && LOGIN_FAILURE_RE.test(client.reason || '') });
       client.removeAllListeners();
     });

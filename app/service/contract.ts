@@ -7,10 +7,20 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
-import { NODE_NAME_RE, SERVER_URL_RE } from '../record/defaults.js';
+import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 
-export const channelName = z.string().regex(/^[a-z0-9_]{1,25}$/, 'channel names are 1–25 characters a–z, 0–9 and _');
+/** The archive's record types, as clients (the renderer) see them. */
+export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+
+/** A string that keeps one of app/rules.ts's rules, with that rule's message. */
+const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
+
+export const channelName = ruled(CHANNEL);
+export const loginName = ruled(LOGIN);
+export const nodeName = ruled(NODE_NAME);
+export const chatServerUrl = ruled(CHAT_SERVER);
+export const httpUrl = ruled(HTTP_URL);
 /** Unix seconds, finite, 1970..9999. */
 export const unixTime = z.number().finite().min(0).max(253402300800);
 /** A path on the machine running the service; only import sources and settings take one. */
@@ -22,14 +32,14 @@ export const hostPath = z
 
 export const settingsSchema = z.strictObject({
   segmentsDir: hostPath,
-  nodeName: z.string().regex(NODE_NAME_RE, 'node names are 1–64 characters A–Z, a–z, 0–9, _ and -'),
-  server: z.string().max(2048).regex(SERVER_URL_RE, 'the chat server must be a ws:// or wss:// URL'),
+  nodeName,
+  server: chatServerUrl,
   login: z.discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('anonymous') }),
-    z.strictObject({ mode: z.literal('token'), username: z.string().regex(/^[a-z0-9_]{1,25}$/) }),
+    z.strictObject({ mode: z.literal('token'), username: loginName }),
   ]),
   historyGapFilling: z.boolean(),
-  historyUrl: z.string().max(2048).regex(/^https?:\/\//, 'the history service must be an http(s) URL'),
+  historyUrl: httpUrl,
   /** Keep recording in the tray when the window closes (desktop only). */
   keepRecordingInTray: z.boolean(),
 });
@@ -173,7 +183,10 @@ export const methods = {
       /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
       filter: z
         .strictObject({
-          commands: z.array(z.string().regex(/^[A-Z0-9]{1,32}$/)).max(32).optional(),
+          commands: z
+            .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
+            .max(32)
+            .optional(),
           user: z.string().max(64).optional(),
           text: z.string().max(500).optional(),
         })
@@ -194,16 +207,40 @@ export const methods = {
     result: null as unknown as RecordRow[],
     writes: false,
   },
-  recordingStart: { args: z.strictObject({ channels: z.array(channelName).min(1).max(100) }), result: null as unknown as ChannelRecording[], writes: true },
-  recordingStop: { args: z.strictObject({ channels: z.array(channelName).max(100).optional() }), result: null as unknown as ChannelRecording[], writes: true },
-  importStart: { args: z.strictObject({ sources: z.array(hostPath).min(1).max(64) }), result: null as unknown as { importId: string }, writes: true },
-  importCancel: { args: z.strictObject({ importId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }), result: null as unknown as { cancelled: boolean }, writes: true },
+  recordingStart: {
+    args: z.strictObject({ channels: z.array(channelName).min(1).max(100) }),
+    result: null as unknown as ChannelRecording[],
+    writes: true,
+  },
+  recordingStop: {
+    args: z.strictObject({ channels: z.array(channelName).max(100).optional() }),
+    result: null as unknown as ChannelRecording[],
+    writes: true,
+  },
+  importStart: {
+    args: z.strictObject({ sources: z.array(hostPath).min(1).max(64) }),
+    result: null as unknown as { importId: string },
+    writes: true,
+  },
+  importCancel: {
+    args: z.strictObject({ importId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+    result: null as unknown as { cancelled: boolean },
+    writes: true,
+  },
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
   getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },
-  setSettings: { args: settingsSchema.partial().strict(), result: null as unknown as Settings & { hasToken: boolean }, writes: true },
-  setToken: { args: z.strictObject({ token: z.string().min(1).max(512).nullable() }), result: null as unknown as { hasToken: boolean }, writes: true },
+  setSettings: {
+    args: settingsSchema.partial().strict(),
+    result: null as unknown as Settings & { hasToken: boolean },
+    writes: true,
+  },
+  setToken: {
+    args: z.strictObject({ token: z.string().min(1).max(512).nullable() }),
+    result: null as unknown as { hasToken: boolean },
+    writes: true,
+  },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */
   pickFolder: { args: empty, result: null as unknown as { path: string | null }, writes: false },

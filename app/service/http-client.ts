@@ -4,7 +4,14 @@
  * (the Electron preload bridge) is absent, and cannot tell the two apart: every failure,
  * network ones included, comes back as a `Result` error, never as a thrown exception.
  */
-import { methodNames, type ApiError, type ApiEvent, type ArchiveApi, type MethodName, type Result } from './contract.js';
+import {
+  methodNames,
+  type ApiError,
+  type ApiEvent,
+  type ArchiveApi,
+  type MethodName,
+  type Result,
+} from './contract.js';
 
 /** The part of the browser's EventSource this client uses (not in Node 20's types). */
 interface EventSourceLike {
@@ -78,9 +85,14 @@ export class HttpArchiveClient {
     try {
       body = await res.json();
     } catch {
-      return failure(res.ok ? 'internal' : 'unavailable', `the archive service answered HTTP ${res.status} without a result`);
+      return failure(
+        res.ok ? 'internal' : 'unavailable',
+        `the archive service answered HTTP ${res.status} without a result`,
+      );
     }
-    return isResult(body) ? body : failure('internal', `the archive service answered HTTP ${res.status} with an unexpected body`);
+    return isResult(body)
+      ? body
+      : failure('internal', `the archive service answered HTTP ${res.status} with an unexpected body`);
   }
 
   #auth(): Record<string, string> {
@@ -134,7 +146,10 @@ export class HttpArchiveClient {
     const run = async () => {
       while (!abort.signal.aborted) {
         try {
-          const res = await this.#fetch(url, { headers: { accept: 'text/event-stream', ...this.#auth() }, signal: abort.signal });
+          const res = await this.#fetch(url, {
+            headers: { accept: 'text/event-stream', ...this.#auth() },
+            signal: abort.signal,
+          });
           if (!res.body) throw new Error('no body');
           const decoder = new TextDecoder();
           let buffer = '';

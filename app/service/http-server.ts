@@ -50,7 +50,8 @@ const STATUS: Record<ApiError['code'], number> = {
 
 /** The listening configuration is refused before anything is served, with a message for the user. */
 export function checkServeOptions(o: { host: string; token?: string | null }): string | null {
-  if (!isLoopback(o.host) && !o.token) return `refusing to serve on ${o.host} without --token: anyone who can reach it could read the archive`;
+  if (!isLoopback(o.host) && !o.token)
+    return `refusing to serve on ${o.host} without --token: anyone who can reach it could read the archive`;
   if (o.token !== undefined && o.token !== null && o.token.length < 16) return '--token must be at least 16 characters';
   return null;
 }
@@ -70,12 +71,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const cookie = parseCookies(req.headers.cookie)[COOKIE];
     const query = req.method === 'GET' ? url.searchParams.get('token') : null;
-    return [bearer, cookie, query].some((t) => typeof t === 'string' && timingSafeEqual(createHash('sha256').update(t).digest(), tokenDigest));
+    return [bearer, cookie, query].some(
+      (t) => typeof t === 'string' && timingSafeEqual(createHash('sha256').update(t).digest(), tokenDigest),
+    );
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendResult(res, { ok: false, error: { code: 'internal', message: 'the server failed to answer' } });
+      if (!res.headersSent)
+        sendResult(res, { ok: false, error: { code: 'internal', message: 'the server failed to answer' } });
       else res.destroy();
     });
   });
@@ -83,7 +87,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     // DNS rebinding: a loopback server only answers requests addressed to a loopback name.
-    if (loopback && !isLoopback(hostOnly(req.headers.host ?? ''))) return sendError(res, 'forbidden', 'this server only answers requests for localhost');
+    if (loopback && !isLoopback(hostOnly(req.headers.host ?? '')))
+      return sendError(res, 'forbidden', 'this server only answers requests for localhost');
     if (!authorized(req, url)) return sendError(res, 'forbidden', 'a valid token is required');
 
     if (url.pathname.startsWith('/api/')) {
@@ -92,9 +97,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       if (!isMethodName(name)) return sendError(res, 'not_found', `no such method: ${name.slice(0, 64)}`);
       if (req.method !== 'POST') return sendError(res, 'not_found', 'API methods are called with POST');
       // Cross-site pages cannot send JSON without a preflight we never answer; and the origin must be us.
-      if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendError(res, 'invalid_argument', 'send the arguments as application/json');
+      if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+        return sendError(res, 'invalid_argument', 'send the arguments as application/json');
       const origin = req.headers.origin;
-      if (origin !== undefined && origin !== `http://${req.headers.host}`) return sendError(res, 'forbidden', 'cross-origin calls are refused');
+      if (origin !== undefined && origin !== `http://${req.headers.host}`)
+        return sendError(res, 'forbidden', 'cross-origin calls are refused');
       const body = await readBody(req);
       if (body === null) return sendError(res, 'invalid_argument', `request body larger than ${MAX_BODY} bytes`);
       let args: unknown;
@@ -121,7 +128,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   }
 
   function events(res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-content-type-options': 'nosniff',
+    });
     res.write(': connected\n\n');
     sockets.add(res);
     const unsubscribe = opts.service.onEvent((e) => res.write(`data: ${JSON.stringify(e)}\n\n`));
@@ -134,9 +146,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   }
 
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
-    if (!opts.rendererDir) return sendError(res, 'not_found', 'this server has no user interface (build it with `npm run build`)');
+    if (!opts.rendererDir)
+      return sendError(res, 'not_found', 'this server has no user interface (build it with `npm run build`)');
     const f = await readRendererFile(opts.rendererDir, pathname);
-    if (!f.ok) return sendError(res, f.status === 403 ? 'forbidden' : f.status === 404 ? 'not_found' : 'invalid_argument', f.message);
+    if (!f.ok)
+      return sendError(
+        res,
+        f.status === 403 ? 'forbidden' : f.status === 404 ? 'not_found' : 'invalid_argument',
+        f.message,
+      );
     res.writeHead(200, { ...f.headers, 'content-length': f.bytes.length });
     res.end(req.method === 'HEAD' ? undefined : f.bytes);
   }
@@ -197,7 +215,11 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function sendResult(res: ServerResponse, result: Result<unknown>, status = result.ok ? 200 : STATUS[result.error.code]): void {
+function sendResult(
+  res: ServerResponse,
+  result: Result<unknown>,
+  status = result.ok ? 200 : STATUS[result.error.code],
+): void {
   const body = JSON.stringify(result);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

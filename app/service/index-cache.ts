@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { chatDir, hourName, listBatchFiles, listChannels, listHours, minuteStart } from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
+import { CHANNEL_NAME } from '../rules.js';
 
 export interface FileSummary {
   records: number;
@@ -38,7 +39,13 @@ export function summarizeBatch(text: string): FileSummary {
       s.problems++;
       continue;
     }
-    if (typeof r !== 'object' || r === null || typeof r.command !== 'string' || typeof r.receivers !== 'object' || r.receivers === null) {
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      typeof r.command !== 'string' ||
+      typeof r.receivers !== 'object' ||
+      r.receivers === null
+    ) {
       s.problems++;
       continue;
     }
@@ -96,8 +103,14 @@ export interface ArchiveIndexOptions {
   concurrency?: number;
 }
 
+const CACHE_FILE = new RegExp(`^(${CHANNEL_NAME})\\.json$`);
 const CACHE_VERSION = 1;
-type PersistedSummary = [records: number, byCommand: Record<string, number>, receivers: Record<string, number>, problems: number];
+type PersistedSummary = [
+  records: number,
+  byCommand: Record<string, number>,
+  receivers: Record<string, number>,
+  problems: number,
+];
 
 export class ArchiveIndex {
   readonly #segments: string;
@@ -136,7 +149,12 @@ export class ArchiveIndex {
   /** Re-lists some hours of one channel (after a write, import or merge touched them). */
   async refresh(channel: string, hours: number[]): Promise<void> {
     await this.#load();
-    const work = await Promise.all(hours.map(async (h) => ({ h, files: (await listBatchFiles(path.join(chatDir(this.#segments, channel), hourName(h)), h)).files })));
+    const work = await Promise.all(
+      hours.map(async (h) => ({
+        h,
+        files: (await listBatchFiles(path.join(chatDir(this.#segments, channel), hourName(h)), h)).files,
+      })),
+    );
     await this.#index(channel, work);
     await this.#save();
   }
@@ -147,11 +165,17 @@ export class ArchiveIndex {
     this.#emit();
     try {
       const { channels } = await listChannels(this.#segments);
-      const listed: Array<{ channel: string; hours: Array<{ h: number; files: Awaited<ReturnType<typeof listBatchFiles>>['files'] }> }> = [];
+      const listed: Array<{
+        channel: string;
+        hours: Array<{ h: number; files: Awaited<ReturnType<typeof listBatchFiles>>['files'] }>;
+      }> = [];
       for (const channel of channels) {
         const { hours } = await listHours(this.#segments, channel);
         const dir = chatDir(this.#segments, channel);
-        const entries = await mapLimit(hours, 16, async (h) => ({ h, files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files }));
+        const entries = await mapLimit(hours, 16, async (h) => ({
+          h,
+          files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files,
+        }));
         listed.push({ channel, hours: entries });
         this.#progress.filesTotal += entries.reduce((n, e) => n + e.files.length, 0);
         this.#emit();
@@ -171,7 +195,11 @@ export class ArchiveIndex {
     }
   }
 
-  async #index(channel: string, hours: Array<{ h: number; files: Array<{ name: string; path: string; time: number }> }>, target?: ChannelIndex): Promise<void> {
+  async #index(
+    channel: string,
+    hours: Array<{ h: number; files: Array<{ name: string; path: string; time: number }> }>,
+    target?: ChannelIndex,
+  ): Promise<void> {
     let ci = target ?? this.#channels.get(channel);
     if (!ci) this.#channels.set(channel, (ci = new ChannelIndex()));
     let known = this.#known.get(channel);
@@ -195,7 +223,8 @@ export class ArchiveIndex {
         }
       }
     });
-    if (this.#progress.scanning) this.#progress.filesScanned += hours.reduce((n, e) => n + e.files.length, 0) - missing.length;
+    if (this.#progress.scanning)
+      this.#progress.filesScanned += hours.reduce((n, e) => n + e.files.length, 0) - missing.length;
     for (const { h, files } of hours) {
       const hn = hourName(h);
       const entries: IndexedFile[] = [];
@@ -237,10 +266,13 @@ export class ArchiveIndex {
       return;
     }
     for (const file of names) {
-      const m = /^([a-z0-9_]{1,25})\.json$/.exec(file);
+      const m = CACHE_FILE.exec(file);
       if (!m) continue;
       try {
-        const data = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as { version: number; files: Record<string, PersistedSummary> };
+        const data = JSON.parse(await fs.readFile(path.join(dir, file), 'utf8')) as {
+          version: number;
+          files: Record<string, PersistedSummary>;
+        };
         if (data.version !== CACHE_VERSION) continue;
         const map = new Map<string, FileSummary>();
         for (const [name, [records, byCommand, receivers, problems]] of Object.entries(data.files))
@@ -258,10 +290,15 @@ export class ArchiveIndex {
     for (const channel of [...this.#dirty]) {
       this.#dirty.delete(channel);
       const files: Record<string, PersistedSummary> = {};
-      for (const [name, s] of this.#known.get(channel) ?? []) files[name] = [s.records, s.byCommand, s.receivers, s.problems];
+      for (const [name, s] of this.#known.get(channel) ?? [])
+        files[name] = [s.records, s.byCommand, s.receivers, s.problems];
       try {
         await fs.mkdir(dir, { recursive: true });
-        await writeFileAtomic(path.join(dir, `${channel}.json`), Buffer.from(JSON.stringify({ version: CACHE_VERSION, files })), true);
+        await writeFileAtomic(
+          path.join(dir, `${channel}.json`),
+          Buffer.from(JSON.stringify({ version: CACHE_VERSION, files })),
+          true,
+        );
       } catch {
         // the cache is an optimisation: a read-only archive still works, it just rescans
       }

@@ -1,7 +1,8 @@
 /** Pure: the IRC line a record was parsed from, rebuilt from its fields (for the details view). */
 import type { ChatRecord } from '../archive/record.js';
 
-const escapeTag = (v: string) => v.replace(/[\\; \r\n]/g, (c) => ({ '\\': '\\\\', ';': '\\:', ' ': '\\s', '\r': '\\r', '\n': '\\n' })[c]!);
+const escapeTag = (v: string) =>
+  v.replace(/[\\; \r\n]/g, (c) => ({ '\\': '\\\\', ';': '\\:', ' ': '\\s', '\r': '\\r', '\n': '\\n' })[c]!);
 
 export function ircLine(r: ChatRecord): string {
   const parts: string[] = [];
@@ -9,7 +10,8 @@ export function ircLine(r: ChatRecord): string {
     const tags = Object.entries(r.tags).map(([k, v]) => (v === true ? k : `${k}=${escapeTag(v)}`));
     if (tags.length) parts.push(`@${tags.join(';')}`);
   }
-  if (r.sender !== null) parts.push(`:${r.sender}${r.user !== null ? `!${r.user}` : ''}${r.host !== null ? `@${r.host}` : ''}`);
+  if (r.sender !== null)
+    parts.push(`:${r.sender}${r.user !== null ? `!${r.user}` : ''}${r.host !== null ? `@${r.host}` : ''}`);
   parts.push(r.command);
   const params = r.params;
   params.forEach((p, i) => {

@@ -28,7 +28,11 @@ export function summarize(
   const size = BUCKET_SECONDS[resolution];
   const first = Math.floor(from / size) * size;
   const count = to > from ? Math.ceil((to - first) / size) : 0;
-  if (count > MAX_BUCKETS) return { ok: false, message: `${count} ${resolution} buckets asked for; at most ${MAX_BUCKETS}: choose a coarser resolution` };
+  if (count > MAX_BUCKETS)
+    return {
+      ok: false,
+      message: `${count} ${resolution} buckets asked for; at most ${MAX_BUCKETS}: choose a coarser resolution`,
+    };
   const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({
     start: first + i * size,
     records: 0,
@@ -58,7 +62,15 @@ export function summarize(
   for (const id of Object.keys(receivers).sort()) sortedReceivers[id] = receivers[id]!;
   return {
     ok: true,
-    summary: { channel, from, to, resolution, buckets, receivers: sortedReceivers, unrecorded: unrecordedRuns(minutes, from, to) },
+    summary: {
+      channel,
+      from,
+      to,
+      resolution,
+      buckets,
+      receivers: sortedReceivers,
+      unrecorded: unrecordedRuns(minutes, from, to),
+    },
   };
 }
 

@@ -28,7 +28,8 @@ export function matches(r: ChatRecord, f: RecordFilter | undefined): boolean {
   if (f.user) {
     const u = f.user.toLowerCase();
     const display = r.tags?.['display-name'];
-    if (![r.sender, r.user, typeof display === 'string' ? display : null].some((s) => s?.toLowerCase().includes(u))) return false;
+    if (![r.sender, r.user, typeof display === 'string' ? display : null].some((s) => s?.toLowerCase().includes(u)))
+      return false;
   }
   if (f.text && !(r.params.at(-1) ?? '').toLowerCase().includes(f.text.toLowerCase())) return false;
   return true;
@@ -154,7 +155,8 @@ export async function rangeRows(
     } catch {
       continue; // merged away since the index listed it
     }
-    for (const row of fileRows) if (row.record.time >= from && row.record.time < to && matches(row.record, filter)) rows.push(row);
+    for (const row of fileRows)
+      if (row.record.time >= from && row.record.time < to && matches(row.record, filter)) rows.push(row);
   }
   return rows.sort(compareRows);
 }

@@ -33,7 +33,9 @@ export function sampleRecords(lines: readonly string[]): ChatRecord[] {
 }
 
 export async function writeSampleArchive(segments: string): Promise<{ channel: string; records: number }> {
-  const data = (await import('./sample/recentmessages-nymn.json', { with: { type: 'json' } })).default as { messages: string[] };
+  const data = (await import('./sample/recentmessages-nymn.json', { with: { type: 'json' } })).default as {
+    messages: string[];
+  };
   const records = sampleRecords(data.messages);
   await writeRecords(segments, SAMPLE_CHANNEL, records);
   return { channel: SAMPLE_CHANNEL, records: records.length };

@@ -33,12 +33,15 @@ import { writeFileAtomic } from '../archive/atomic.js';
 import { parseHourName } from '../archive/layout.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import type { TailRecord } from '../record/live-tail.js';
+import { memorySecrets, type SecretStore } from './secrets.js';
 
 export type ImportFn = typeof importSegments;
 
 /** What the service needs from the recorder; app/record/recorder.ts's Recorder has this shape. */
 export interface RecordingControl {
-  start(channels: string[]): Promise<{ ok: true } | { ok: false; error: { code: 'invalid_argument' | 'io'; message: string } }>;
+  start(
+    channels: string[],
+  ): Promise<{ ok: true } | { ok: false; error: { code: 'invalid_argument' | 'io'; message: string } }>;
   /** Stops those channels (all without an argument), writing their open batches. */
   stop(channels?: string[]): Promise<void>;
   status(): ChannelRecording[];
@@ -47,18 +50,6 @@ export interface RecordingControl {
   on(event: 'filesWritten', listener: (paths: string[]) => void): unknown;
 }
 export type RecordingFactory = (settings: Settings, token: string | null) => RecordingControl;
-
-/** Where the OAuth token lives; the desktop keeps it with safeStorage, serve in memory. */
-export interface SecretStore {
-  get(): Promise<string | null>;
-  set(token: string | null): Promise<void>;
-  has(): boolean;
-}
-
-export function memorySecrets(): SecretStore {
-  let token: string | null = null;
-  return { get: async () => token, set: async (t) => void (token = t), has: () => token !== null };
-}
 
 export interface ServiceOptions {
   segmentsDir: string;
@@ -87,7 +78,11 @@ const fail = (code: ApiError['code'], message: string, p?: string): { ok: false;
 });
 
 export function defaultSettings(segmentsDir: string): Settings {
-  const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'node';
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'node';
   return {
     segmentsDir,
     nodeName: host,
@@ -153,7 +148,8 @@ export class ArchiveService {
     const service = new ArchiveService({ ...opts, segmentsDir: settings.segmentsDir }, settings);
     await fs.mkdir(settings.segmentsDir, { recursive: true });
     service.#ready = service.#index.scan().catch(() => undefined);
-    if ((opts.mergeIntervalMs ?? 60_000) > 0) service.#mergeTimer = setInterval(() => void service.mergeNow(), opts.mergeIntervalMs ?? 60_000);
+    if ((opts.mergeIntervalMs ?? 60_000) > 0)
+      service.#mergeTimer = setInterval(() => void service.mergeNow(), opts.mergeIntervalMs ?? 60_000);
     service.#mergeTimer?.unref();
     return service;
   }
@@ -172,8 +168,10 @@ export class ArchiveService {
 
   /** The boundary: validates, dispatches, and never throws. */
   async call(method: string, rawArgs: unknown, opts: { readOnly?: boolean } = {}): Promise<Result<unknown>> {
-    if (typeof method !== 'string' || !isMethodName(method)) return fail('not_found', `no such method: ${String(method).slice(0, 64)}`);
-    if (opts.readOnly && methods[method].writes) return fail('forbidden', `${method} changes the archive; this server is read-only`);
+    if (typeof method !== 'string' || !isMethodName(method))
+      return fail('not_found', `no such method: ${String(method).slice(0, 64)}`);
+    if (opts.readOnly && methods[method].writes)
+      return fail('forbidden', `${method} changes the archive; this server is read-only`);
     if (this.#closed) return fail('unavailable', 'the archive service is shutting down');
     const args = parseArgs(method, rawArgs);
     if (!args.ok) return args;
@@ -219,7 +217,10 @@ export class ArchiveService {
   }
 
   #openIndex(): void {
-    const indexDir = this.#opts.indexDir === undefined ? path.join(this.#settings.segmentsDir, '.chat-archiver', 'index') : this.#opts.indexDir;
+    const indexDir =
+      this.#opts.indexDir === undefined
+        ? path.join(this.#settings.segmentsDir, '.chat-archiver', 'index')
+        : this.#opts.indexDir;
     this.#index = new ArchiveIndex(this.#settings.segmentsDir, {
       cacheDir: indexDir,
       onProgress: (status) => this.#emit({ type: 'index', status }),
@@ -321,7 +322,8 @@ export class ArchiveService {
   async #checkImportSources(sources: string[]): Promise<Result<string[]>> {
     const out: string[] = [];
     for (const s of sources) {
-      if (!path.isAbsolute(s)) return invalid('import sources must be absolute paths on the machine running the archive', s);
+      if (!path.isAbsolute(s))
+        return invalid('import sources must be absolute paths on the machine running the archive', s);
       const p = path.resolve(s);
       if (isInside(this.segmentsDir, p) || isInside(p, this.segmentsDir))
         return invalid('an import source must not contain or be inside the archive itself', p);
@@ -428,7 +430,10 @@ export class ArchiveService {
       if (!all) {
         const s = summarize(channel, ci, from, to, 'day');
         const count = s.ok ? s.summary.buckets.reduce((n, b) => n + b.records, 0) : Infinity;
-        if (count > MAX_RANGE_RECORDS) return invalid(`the range holds ${count} records; at most ${MAX_RANGE_RECORDS} can be listed at once: narrow it`);
+        if (count > MAX_RANGE_RECORDS)
+          return invalid(
+            `the range holds ${count} records; at most ${MAX_RANGE_RECORDS} can be listed at once: narrow it`,
+          );
         all = { key: rangeKey, rows: await rangeRows(this.segmentsDir, channel, ci, from, to, undefined) };
         this.#cacheRows(all);
       }
@@ -448,7 +453,8 @@ export class ArchiveService {
     },
 
     recordingStatus: async () => ok(this.#recordingStatus()),
-    recordingTail: async ({ channel, limit }) => ok((this.#recording?.tail(channel, limit) ?? []).map((t) => ({ key: `live:${t.seq}`, record: t.record }))),
+    recordingTail: async ({ channel, limit }) =>
+      ok((this.#recording?.tail(channel, limit) ?? []).map((t) => ({ key: `live:${t.seq}`, record: t.record }))),
 
     recordingStart: async ({ channels }) => {
       const rec = await this.#ensureRecording();
@@ -467,7 +473,11 @@ export class ArchiveService {
 
     importStart: async ({ sources }) => {
       const run = this.#opts.importSegments ?? importSegments;
-      if ([...this.#imports.values()].some((j) => j.progress.phase === 'scanning' || j.progress.phase === 'copying' || j.progress.phase === 'merging'))
+      if (
+        [...this.#imports.values()].some(
+          (j) => j.progress.phase === 'scanning' || j.progress.phase === 'copying' || j.progress.phase === 'merging',
+        )
+      )
         return fail('busy', 'an import is already running; wait for it or cancel it');
       const checked = await this.#checkImportSources(sources);
       if (!checked.ok) return checked;
@@ -495,12 +505,17 @@ export class ArchiveService {
 
     setSettings: async (patch) => {
       if (patch.segmentsDir !== undefined) {
-        if (!this.#opts.allowSegmentsChange) return fail('forbidden', 'the archive folder of this server is fixed by its command line');
-        if (!path.isAbsolute(patch.segmentsDir)) return invalid('the archive folder must be an absolute path', patch.segmentsDir);
+        if (!this.#opts.allowSegmentsChange)
+          return fail('forbidden', 'the archive folder of this server is fixed by its command line');
+        if (!path.isAbsolute(patch.segmentsDir))
+          return invalid('the archive folder must be an absolute path', patch.segmentsDir);
       }
       const next = { ...this.#settings, ...patch } as Settings;
       const moved = patch.segmentsDir !== undefined && path.resolve(patch.segmentsDir) !== this.#settings.segmentsDir;
-      const loginChanged = JSON.stringify(next.login) !== JSON.stringify(this.#settings.login) || next.server !== this.#settings.server || next.nodeName !== this.#settings.nodeName;
+      const loginChanged =
+        JSON.stringify(next.login) !== JSON.stringify(this.#settings.login) ||
+        next.server !== this.#settings.server ||
+        next.nodeName !== this.#settings.nodeName;
       if ((moved || loginChanged) && this.#recordingStatus().some((r) => r.recording))
         return fail('busy', 'stop recording before changing the archive folder, node name, server or login');
       if (moved) next.segmentsDir = path.resolve(next.segmentsDir);
@@ -532,7 +547,8 @@ export class ArchiveService {
     },
 
     pickFolder: async () => {
-      if (!this.#opts.pickFolder) return fail('unavailable', 'there is no folder picker here: type a path on the server instead');
+      if (!this.#opts.pickFolder)
+        return fail('unavailable', 'there is no folder picker here: type a path on the server instead');
       return ok({ path: await this.#opts.pickFolder() });
     },
   };

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { CONTENT_TYPES, SECURITY_HEADERS } from './csp.js';
 import { isInside } from './validate.js';
 
-export type StaticFile = { ok: true; bytes: Buffer; headers: Record<string, string> } | { ok: false; status: 400 | 403 | 404; message: string };
+export type StaticFile =
+  | { ok: true; bytes: Buffer; headers: Record<string, string> }
+  | { ok: false; status: 400 | 403 | 404; message: string };
 
 /** `pathname` as it came in the URL (still percent-encoded); never resolves outside `root`. */
 export async function readRendererFile(root: string, pathname: string): Promise<StaticFile> {
@@ -23,7 +25,11 @@ export async function readRendererFile(root: string, pathname: string): Promise<
     return {
       ok: true,
       bytes,
-      headers: { ...SECURITY_HEADERS, 'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream', 'cache-control': 'no-cache' },
+      headers: {
+        ...SECURITY_HEADERS,
+        'content-type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+      },
     };
   } catch {
     return { ok: false, status: 404, message: 'not found' };

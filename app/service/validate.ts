@@ -10,7 +10,7 @@ export function parseArgs<M extends MethodName>(method: M, raw: unknown): Result
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length ? `${issue.path.join('.')}: ` : '';
   // Messages are built by zod from the schema, not from the input, so they stay short.
-  return invalid(`${method}: ${where}${issue?.message ?? "invalid arguments"}`.slice(0, 300));
+  return invalid(`${method}: ${where}${issue?.message ?? 'invalid arguments'}`.slice(0, 300));
 }
 
 export const invalid = (message: string, p?: string): { ok: false; error: ApiError } => ({

@@ -32,7 +32,11 @@ export const TEXT_FILTER_ID = 'text-filter';
 export function Filters({ value, onChange }: { value: FilterState; onChange: (f: FilterState) => void }) {
   return (
     <div className="filters" role="search" aria-label="Filter messages">
-      <select aria-label="Command kind" value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value })}>
+      <select
+        aria-label="Command kind"
+        value={value.kind}
+        onChange={(e) => onChange({ ...value, kind: e.target.value })}
+      >
         <option value="">All kinds</option>
         {KINDS.map((k) => (
           <option key={k.value} value={k.value}>

@@ -41,7 +41,20 @@ interface Props {
 const ESTIMATED_ROW = 46;
 
 export function MessagePane(props: Props) {
-  const { channel, span, filters, onFilters, version, selectedKey, onSelect, onOpen, onJump, jump, moderation, onListed } = props;
+  const {
+    channel,
+    span,
+    filters,
+    onFilters,
+    version,
+    selectedKey,
+    onSelect,
+    onOpen,
+    onJump,
+    jump,
+    moderation,
+    onListed,
+  } = props;
   const scheme = useColorScheme();
   const debounced = useDebounced(filters, 250);
   const filterKey = JSON.stringify(toQueryFilter(debounced) ?? null);
@@ -184,14 +197,18 @@ export function MessagePane(props: Props) {
         </div>
         <Filters value={filters} onChange={onFilters} />
       </header>
-      {!span && <Empty title="Select a span">Click a minute in the activity chart, drag across several, or pick an hour.</Empty>}
+      {!span && (
+        <Empty title="Select a span">Click a minute in the activity chart, drag across several, or pick an hour.</Empty>
+      )}
       {paged?.error && paged.total === null && (
         <ErrorBox error={paged.error} what="The messages could not be loaded." onRetry={() => paged.refresh()} />
       )}
       {loadingFirst && <Loading label="Loading messages…" />}
       {paged && paged.total === 0 && (
         <Empty title={filtered ? 'No record matches these filters' : 'Nothing recorded in this span'}>
-          {filtered ? 'Change or clear the filters.' : 'Pick another span in the chart, or check the coverage lanes: maybe nobody recorded then.'}
+          {filtered
+            ? 'Change or clear the filters.'
+            : 'Pick another span in the chart, or check the coverage lanes: maybe nobody recorded then.'}
         </Empty>
       )}
       <div

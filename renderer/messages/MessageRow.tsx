@@ -29,7 +29,12 @@ function Provenance({ row }: { row: RecordRow }) {
         const d = delay(r.receivers[id]! - r.time);
         const ownRange = `own range ${timeLabel(own[0], own[1])}${own[1] ? ` (${own[1]} s)` : ' (exact)'}`;
         return (
-          <span key={id} className="chip" data-receiver={id} title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}`}>
+          <span
+            key={id}
+            className="chip"
+            data-receiver={id}
+            title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}`}
+          >
             {label} <span className="chip-delay">{d}</span>
           </span>
         );
@@ -74,9 +79,19 @@ export const MessageRow = memo(function MessageRow({
   const text = recordText(r);
   const isAction = r.command === 'PRIVMSG' && actionText(r.params[1] ?? '') !== null;
   const color = who ? userColor(typeof r.tags?.color === 'string' ? r.tags.color : null, who, scheme) : undefined;
-  const classes = ['msg', `cmd-${r.command.toLowerCase()}`, removed ? 'removed' : '', isModeration(r.command) ? 'moderation' : ''];
+  const classes = [
+    'msg',
+    `cmd-${r.command.toLowerCase()}`,
+    removed ? 'removed' : '',
+    isModeration(r.command) ? 'moderation' : '',
+  ];
   return (
-    <div className={classes.filter(Boolean).join(' ')} data-selected={selected || undefined} data-key={row.key} onClick={() => actions.onSelect(row, index)}>
+    <div
+      className={classes.filter(Boolean).join(' ')}
+      data-selected={selected || undefined}
+      data-key={row.key}
+      onClick={() => actions.onSelect(row, index)}
+    >
       <div className="msg-line">
         <TimeCell time={r.time} range={r.time_range} />
         <span className="command">{r.command}</span>
@@ -86,7 +101,10 @@ export const MessageRow = memo(function MessageRow({
               {b}
             </span>
           ))}
-          <span className={who ? 'name' : 'name name-server'} style={color ? ({ '--user-color': color } as CSSProperties) : undefined}>
+          <span
+            className={who ? 'name' : 'name name-server'}
+            style={color ? ({ '--user-color': color } as CSSProperties) : undefined}
+          >
             {senderName(r)}
           </span>
           <span className={isAction ? 'text text-action' : 'text'}>{text}</span>
@@ -96,11 +114,18 @@ export const MessageRow = memo(function MessageRow({
         <Provenance row={row} />
         {removed && (
           <JumpLink onJump={() => actions.onJump(removed.key, removed.time)}>
-            {removed.command === 'CLEARMSG' ? 'deleted' : removed.seconds ? `timed out ${duration(removed.seconds)}` : 'banned'} at {clock(removed.time)} ↗
+            {removed.command === 'CLEARMSG'
+              ? 'deleted'
+              : removed.seconds
+                ? `timed out ${duration(removed.seconds)}`
+                : 'banned'}{' '}
+            at {clock(removed.time)} ↗
           </JumpLink>
         )}
         {targets && targets.length > 0 && lastTarget && (
-          <JumpLink onJump={() => actions.onJump(lastTarget.key, lastTarget.record.time)}>{targets.length} struck ↑</JumpLink>
+          <JumpLink onJump={() => actions.onJump(lastTarget.key, lastTarget.record.time)}>
+            {targets.length} struck ↑
+          </JumpLink>
         )}
       </div>
     </div>

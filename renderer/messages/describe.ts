@@ -1,5 +1,5 @@
 /** How a record reads in a row: who, badges, and the text for each kind of command. */
-import type { ChatRecord } from '../../app/archive/record.js';
+import type { ChatRecord } from '../../app/service/contract.js';
 import { duration } from '../format.js';
 
 const tag = (r: ChatRecord, k: string): string | undefined => {

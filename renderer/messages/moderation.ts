@@ -3,7 +3,7 @@
  * removes that user's messages sent before it; a CLEARMSG removes the message whose id
  * it names. Pure: built from the moderation records of a span, asked per row.
  */
-import type { ChatRecord } from '../../app/archive/record.js';
+import type { ChatRecord } from '../../app/service/contract.js';
 import type { RecordRow } from '../../app/service/contract.js';
 import { login } from './describe.js';
 
@@ -86,4 +86,5 @@ export function removedBy(index: ModerationIndex, r: ChatRecord): ModerationEven
 }
 
 /** Whether `e` removes `r` — for listing a moderation event's targets. */
-export const removes = (index: ModerationIndex, e: ModerationEvent, r: ChatRecord) => removedBy(index, r)?.key === e.key;
+export const removes = (index: ModerationIndex, e: ModerationEvent, r: ChatRecord) =>
+  removedBy(index, r)?.key === e.key;

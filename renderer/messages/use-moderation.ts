@@ -42,12 +42,22 @@ export function useModeration(channel: string | null, span: [number, number] | n
     if (!channel || from === undefined || to === undefined) return setMod(NO_MODERATION);
     let live = true;
     void (async () => {
-      const events = await allRows({ channel, from, to: to + LOOK_AHEAD, filter: { commands: ['CLEARCHAT', 'CLEARMSG'] } });
+      const events = await allRows({
+        channel,
+        from,
+        to: to + LOOK_AHEAD,
+        filter: { commands: ['CLEARCHAT', 'CLEARMSG'] },
+      });
       const index = indexModeration(events);
       const targets = new Map<string, RecordRow[]>();
       for (const e of [...index.byKey.values()].slice(0, MAX_TARGET_LOOKUPS)) {
         if (!e.target || e.time < from) continue;
-        const rows = await allRows({ channel, from, to: Math.min(e.time + 0.001, to), filter: { user: e.target, commands: ['PRIVMSG', 'USERNOTICE'] } });
+        const rows = await allRows({
+          channel,
+          from,
+          to: Math.min(e.time + 0.001, to),
+          filter: { user: e.target, commands: ['PRIVMSG', 'USERNOTICE'] },
+        });
         targets.set(
           e.key,
           rows.filter((r) => login(r.record)?.toLowerCase() === e.target && removes(index, e, r.record)),

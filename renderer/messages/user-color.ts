@@ -2,7 +2,23 @@
  * Sender colours: the user's chosen `color` tag, or Twitch's default palette picked by
  * login, then nudged in lightness so it stays readable on the current theme.
  */
-const DEFAULTS = ['#FF0000', '#0000FF', '#008000', '#B22222', '#FF7F50', '#9ACD32', '#FF4500', '#2E8B57', '#DAA520', '#D2691E', '#5F9EA0', '#1E90FF', '#FF69B4', '#8A2BE2', '#00FF7F'];
+const DEFAULTS = [
+  '#FF0000',
+  '#0000FF',
+  '#008000',
+  '#B22222',
+  '#FF7F50',
+  '#9ACD32',
+  '#FF4500',
+  '#2E8B57',
+  '#DAA520',
+  '#D2691E',
+  '#5F9EA0',
+  '#1E90FF',
+  '#FF69B4',
+  '#8A2BE2',
+  '#00FF7F',
+];
 
 function hash(s: string): number {
   let h = 0;

@@ -2,7 +2,15 @@
 import type { ChannelInfo } from '../../app/service/contract.js';
 import { compact, count, isoDate } from '../format.js';
 
-export function ChannelList({ channels, selected, onSelect }: { channels: ChannelInfo[]; selected: string | null; onSelect: (c: ChannelInfo) => void }) {
+export function ChannelList({
+  channels,
+  selected,
+  onSelect,
+}: {
+  channels: ChannelInfo[];
+  selected: string | null;
+  onSelect: (c: ChannelInfo) => void;
+}) {
   return (
     <nav className="channel-list" aria-label="Channels">
       <h2 className="sidebar-title">Channels</h2>

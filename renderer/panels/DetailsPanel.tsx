@@ -38,7 +38,18 @@ const show = (v: unknown) => (v === null ? 'null' : typeof v === 'string' ? v : 
 
 function Fields({ d }: { d: RecordDetail }) {
   const r = d.record;
-  const known = new Set(['command', 'params', 'sender', 'user', 'host', 'tags', 'time', 'time_range', 'receivers', 'receiver_ranges']);
+  const known = new Set([
+    'command',
+    'params',
+    'sender',
+    'user',
+    'host',
+    'tags',
+    'time',
+    'time_range',
+    'receivers',
+    'receiver_ranges',
+  ]);
   const extras = Object.keys(r).filter((k) => !known.has(k));
   const rows: Array<[string, string]> = [
     ['command', r.command],
@@ -117,7 +128,15 @@ function Receivers({ d }: { d: RecordDetail }) {
   );
 }
 
-function ModerationLinks({ row, moderation, onJump }: { row: RecordRow; moderation: Moderation; onJump: Props['onJump'] }) {
+function ModerationLinks({
+  row,
+  moderation,
+  onJump,
+}: {
+  row: RecordRow;
+  moderation: Moderation;
+  onJump: Props['onJump'];
+}) {
   const by = removedBy(moderation.index, row.record);
   const targets = moderation.targets.get(row.key);
   return (
@@ -168,7 +187,9 @@ export function DetailsPanel({ channel, recordKey, moderation, onClose, onJump }
           ×
         </button>
       </header>
-      {detail.state === 'error' && <ErrorBox error={detail.error} what="The record could not be loaded." onRetry={detail.reload} />}
+      {detail.state === 'error' && (
+        <ErrorBox error={detail.error} what="The record could not be loaded." onRetry={detail.reload} />
+      )}
       {!d && detail.state === 'loading' && <Loading label="Loading the record…" />}
       {d && (
         <div className="details-body">

@@ -19,8 +19,8 @@ export function EmptyArchive({ onCreated, onRecord }: { onCreated: (channel: str
     <section className="empty-archive" aria-label="Empty archive">
       <h2>The archive is empty</h2>
       <p>
-        Record a channel's chat to start an archive, or open the sample archive to look around: 800 real chat lines
-        of #nymn from January 2024, timeouts included.
+        Record a channel's chat to start an archive, or open the sample archive to look around: 800 real chat lines of
+        #nymn from January 2024, timeouts included.
       </p>
       <div className="empty-actions">
         <button type="button" className="primary" onClick={onRecord}>

@@ -104,13 +104,19 @@ export function ImportDialog({ onClose, onFinished }: { onClose: () => void; onF
       {!importId && (
         <form className="import-form" onSubmit={start}>
           <p>
-            Import another node's segments folder (or a copy of it). Its batch files are checked, copied and merged: nothing
-            in this archive is lost, files that are not valid batches are quarantined and listed.
+            Import another node's segments folder (or a copy of it). Its batch files are checked, copied and merged:
+            nothing in this archive is lost, files that are not valid batches are quarantined and listed.
           </p>
           <div className="path-row">
             <label className="grow">
               Folder {isDesktop ? '' : 'on the machine running the service'}
-              <input value={path} onChange={(e) => setPath(e.target.value)} placeholder="/path/to/segments" aria-label="Folder to import" spellCheck={false} />
+              <input
+                value={path}
+                onChange={(e) => setPath(e.target.value)}
+                placeholder="/path/to/segments"
+                aria-label="Folder to import"
+                spellCheck={false}
+              />
             </label>
             {isDesktop && (
               <button type="button" onClick={pick}>

@@ -45,7 +45,14 @@ export function LiveLines({ channel, version }: { channel: string; version: numb
         <ol className="live-list">
           {[...rows].reverse().map((row, i) => (
             <li key={row.key} data-key={row.key}>
-              <MessageRow row={row} index={i} selected={false} moderation={NO_MODERATION} scheme={scheme} actions={NO_ACTIONS} />
+              <MessageRow
+                row={row}
+                index={i}
+                selected={false}
+                moderation={NO_MODERATION}
+                scheme={scheme}
+                actions={NO_ACTIONS}
+              />
             </li>
           ))}
         </ol>

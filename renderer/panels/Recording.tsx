@@ -1,6 +1,7 @@
 /** Recording: the sidebar's live summary, and the panel to add, start and stop channels. */
 import { useState, type FormEvent } from 'react';
 import type { ApiError, ChannelRecording, ConnectionState } from '../../app/service/contract.js';
+import { breaks, CHANNEL, normalizeChannel } from '../../app/rules.js';
 import { api, errorText } from '../api.js';
 import { clock, count } from '../format.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -28,10 +29,15 @@ export function RecordingSidebar({ status, onOpen }: { status: ChannelRecording[
         <ul>
           {active.map((c) => (
             <li key={c.channel} className={c.lastError ? 'rec rec-error' : 'rec'}>
-              <span className={`dot ${c.recording && live(c) ? 'dot-live' : c.lastError ? 'dot-error' : 'dot-idle'}`} aria-hidden="true" />
-              <strong>{c.channel}</strong> <span className="muted">{c.recording ? (live(c) ? 'live' : 'connecting') : 'stopped'}</span>
+              <span
+                className={`dot ${c.recording && live(c) ? 'dot-live' : c.lastError ? 'dot-error' : 'dot-idle'}`}
+                aria-hidden="true"
+              />
+              <strong>{c.channel}</strong>{' '}
+              <span className="muted">{c.recording ? (live(c) ? 'live' : 'connecting') : 'stopped'}</span>
               <div className="small muted">
-                {count(Math.round(linesPerMinute(c)))} lines/min · {c.connections.length} receiver{c.connections.length === 1 ? '' : 's'}
+                {count(Math.round(linesPerMinute(c)))} lines/min · {c.connections.length} receiver
+                {c.connections.length === 1 ? '' : 's'}
               </div>
               {c.lastError && <div className="small error-text">{c.lastError}</div>}
             </li>
@@ -45,9 +51,15 @@ export function RecordingSidebar({ status, onOpen }: { status: ChannelRecording[
   );
 }
 
-const CHANNEL_RE = /^[a-z0-9_]{1,25}$/;
-
-export function RecordingDialog({ status, onStatus, onClose }: { status: ChannelRecording[]; onStatus: (s: ChannelRecording[]) => void; onClose: () => void }) {
+export function RecordingDialog({
+  status,
+  onStatus,
+  onClose,
+}: {
+  status: ChannelRecording[];
+  onStatus: (s: ChannelRecording[]) => void;
+  onClose: () => void;
+}) {
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,9 +76,10 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
-    const channel = name.trim().replace(/^#/, '').toLowerCase();
-    if (!CHANNEL_RE.test(channel)) {
-      setError('A channel name is 1 to 25 letters, digits or underscores, like "nymn".');
+    const channel = normalizeChannel(name);
+    const wrong = breaks(CHANNEL, channel);
+    if (wrong) {
+      setError(wrong);
       return;
     }
     if (await run(() => api.recordingStart({ channels: [channel] }))) setName('');
@@ -78,7 +91,13 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
       <form className="add-channel" onSubmit={add}>
         <label>
           Channel
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="channel name" aria-label="Channel to record" maxLength={26} />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="channel name"
+            aria-label="Channel to record"
+            maxLength={26}
+          />
         </label>
         <button type="submit" className="primary" disabled={busy}>
           Start recording
@@ -94,7 +113,9 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
           {error}
         </p>
       )}
-      {status.length === 0 && <p className="muted">Not recording any channel. Type a channel's name above to start recording its chat.</p>}
+      {status.length === 0 && (
+        <p className="muted">Not recording any channel. Type a channel's name above to start recording its chat.</p>
+      )}
       <ul className="recording-list">
         {status.map((c) => (
           <li key={c.channel} className="recording-item" aria-label={`Channel ${c.channel}`}>
@@ -108,11 +129,21 @@ export function RecordingDialog({ status, onStatus, onClose }: { status: Channel
                 {count(c.filesWritten)} files written
               </span>
               {c.recording ? (
-                <button type="button" disabled={busy} aria-label={`Stop recording ${c.channel}`} onClick={() => void run(() => api.recordingStop({ channels: [c.channel] }))}>
+                <button
+                  type="button"
+                  disabled={busy}
+                  aria-label={`Stop recording ${c.channel}`}
+                  onClick={() => void run(() => api.recordingStop({ channels: [c.channel] }))}
+                >
                   Stop
                 </button>
               ) : (
-                <button type="button" disabled={busy} aria-label={`Start recording ${c.channel}`} onClick={() => void run(() => api.recordingStart({ channels: [c.channel] }))}>
+                <button
+                  type="button"
+                  disabled={busy}
+                  aria-label={`Start recording ${c.channel}`}
+                  onClick={() => void run(() => api.recordingStart({ channels: [c.channel] }))}
+                >
                   Start
                 </button>
               )}

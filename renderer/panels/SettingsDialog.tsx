@@ -10,7 +10,15 @@ type Form = Settings & { hasToken: boolean };
 
 function changed(before: Form, after: Form): Partial<Settings> {
   const out: Record<string, unknown> = {};
-  for (const k of ['segmentsDir', 'nodeName', 'server', 'login', 'historyGapFilling', 'historyUrl', 'keepRecordingInTray'] as const)
+  for (const k of [
+    'segmentsDir',
+    'nodeName',
+    'server',
+    'login',
+    'historyGapFilling',
+    'historyUrl',
+    'keepRecordingInTray',
+  ] as const)
     if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
   return out as Partial<Settings>;
 }
@@ -78,7 +86,9 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
 
   return (
     <Dialog title="Settings" onClose={onClose} wide>
-      {loaded.state === 'error' && !form && <ErrorBox error={loaded.error} what="The settings could not be loaded." onRetry={loaded.reload} />}
+      {loaded.state === 'error' && !form && (
+        <ErrorBox error={loaded.error} what="The settings could not be loaded." onRetry={loaded.reload} />
+      )}
       {!form && loaded.state === 'loading' && <Loading label="Loading settings…" />}
       {form && (
         <form className="settings" onSubmit={save}>
@@ -87,7 +97,11 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
             <div className="path-row">
               <label className="grow">
                 Segments folder
-                <input value={form.segmentsDir} onChange={(e) => set('segmentsDir', e.target.value)} spellCheck={false} />
+                <input
+                  value={form.segmentsDir}
+                  onChange={(e) => set('segmentsDir', e.target.value)}
+                  spellCheck={false}
+                />
               </label>
               {isDesktop && (
                 <button type="button" onClick={pick}>
@@ -96,14 +110,20 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
               )}
             </div>
             <label>
-              Node name <span className="muted small">(names this machine's receivers in every archive it reaches)</span>
+              Node name{' '}
+              <span className="muted small">(names this machine's receivers in every archive it reaches)</span>
               <input value={form.nodeName} onChange={(e) => set('nodeName', e.target.value)} spellCheck={false} />
             </label>
           </fieldset>
           <fieldset>
             <legend>Chat login</legend>
             <label className="check">
-              <input type="radio" name="login" checked={form.login.mode === 'anonymous'} onChange={() => set('login', { mode: 'anonymous' })} />
+              <input
+                type="radio"
+                name="login"
+                checked={form.login.mode === 'anonymous'}
+                onChange={() => set('login', { mode: 'anonymous' })}
+              />
               Anonymous (read-only, no account needed)
             </label>
             <label className="check">
@@ -111,7 +131,9 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
                 type="radio"
                 name="login"
                 checked={form.login.mode === 'token'}
-                onChange={() => set('login', { mode: 'token', username: form.login.mode === 'token' ? form.login.username : '' })}
+                onChange={() =>
+                  set('login', { mode: 'token', username: form.login.mode === 'token' ? form.login.username : '' })
+                }
               />
               With an account
             </label>
@@ -119,11 +141,21 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
               <div className="indent">
                 <label>
                   Username
-                  <input value={form.login.username} onChange={(e) => set('login', { mode: 'token', username: e.target.value.toLowerCase() })} autoComplete="username" />
+                  <input
+                    value={form.login.username}
+                    onChange={(e) => set('login', { mode: 'token', username: e.target.value.toLowerCase() })}
+                    autoComplete="username"
+                  />
                 </label>
                 <label>
-                  OAuth token {form.hasToken && <span className="muted small">(one is stored; type a new one to replace it)</span>}
-                  <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="current-password" />
+                  OAuth token{' '}
+                  {form.hasToken && <span className="muted small">(one is stored; type a new one to replace it)</span>}
+                  <input
+                    type="password"
+                    value={token}
+                    onChange={(e) => setToken(e.target.value)}
+                    autoComplete="current-password"
+                  />
                 </label>
                 {form.hasToken && (
                   <button type="button" className="link-button" onClick={forgetToken}>
@@ -140,22 +172,38 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
           <fieldset>
             <legend>Gaps</legend>
             <label className="check">
-              <input type="checkbox" checked={form.historyGapFilling} onChange={(e) => set('historyGapFilling', e.target.checked)} />
+              <input
+                type="checkbox"
+                checked={form.historyGapFilling}
+                onChange={(e) => set('historyGapFilling', e.target.checked)}
+              />
               Fill gaps from the recent-messages history service after a reconnect
             </label>
             <label>
               History service
-              <input value={form.historyUrl} onChange={(e) => set('historyUrl', e.target.value)} spellCheck={false} disabled={!form.historyGapFilling} />
+              <input
+                value={form.historyUrl}
+                onChange={(e) => set('historyUrl', e.target.value)}
+                spellCheck={false}
+                disabled={!form.historyGapFilling}
+              />
             </label>
             {isDesktop && (
               <label className="check">
-                <input type="checkbox" checked={form.keepRecordingInTray} onChange={(e) => set('keepRecordingInTray', e.target.checked)} />
+                <input
+                  type="checkbox"
+                  checked={form.keepRecordingInTray}
+                  onChange={(e) => set('keepRecordingInTray', e.target.checked)}
+                />
                 Keep recording in the tray when the window closes
               </label>
             )}
           </fieldset>
           {message && (
-            <p className={message.kind === 'error' ? 'error-text' : 'ok-text'} role={message.kind === 'error' ? 'alert' : 'status'}>
+            <p
+              className={message.kind === 'error' ? 'error-text' : 'ok-text'}
+              role={message.kind === 'error' ? 'alert' : 'status'}
+            >
               {message.text}
             </p>
           )}

@@ -24,14 +24,32 @@ const LANE_H = 10;
 /** One lane's strip: its runs drawn over the whole visible span. */
 function LaneBar({ runs, n, className, label }: { runs: Run[]; n: number; className: string; label: string }) {
   return (
-    <svg className={`lane ${className}`} viewBox={`0 0 ${n} ${LANE_H}`} preserveAspectRatio="none" role="img" aria-label={label}>
+    <svg
+      className={`lane ${className}`}
+      viewBox={`0 0 ${n} ${LANE_H}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label={label}
+    >
       <rect className="lane-bg" x={0} y={0} width={n} height={LANE_H} />
       <path d={runsPath(runs, 1, LANE_H - 2)} />
     </svg>
   );
 }
 
-function Lane({ label, title, runs, n, className }: { label: string; title: string; runs: Run[]; n: number; className: string }) {
+function Lane({
+  label,
+  title,
+  runs,
+  n,
+  className,
+}: {
+  label: string;
+  title: string;
+  runs: Run[];
+  n: number;
+  className: string;
+}) {
   return (
     <>
       <div className="lane-label" title={title}>
@@ -42,7 +60,17 @@ function Lane({ label, title, runs, n, className }: { label: string; title: stri
   );
 }
 
-function Axis({ view, n, onSelect, onZoomDay }: { view: View; n: number; onSelect: (from: number, to: number) => void; onZoomDay: (day: number) => void }) {
+function Axis({
+  view,
+  n,
+  onSelect,
+  onZoomDay,
+}: {
+  view: View;
+  n: number;
+  onSelect: (from: number, to: number) => void;
+  onZoomDay: (day: number) => void;
+}) {
   const [from] = visible(view);
   const bs = bucketSeconds[view.zoom];
   const place = (t: number) => ({ '--x': ((t - from) / bs / n).toFixed(5) }) as CSSProperties;
@@ -51,7 +79,14 @@ function Axis({ view, n, onSelect, onZoomDay }: { view: View; n: number; onSelec
     return (
       <div className="axis">
         {Array.from({ length: 7 }, (_, d) => from + d * DAY).map((t) => (
-          <button key={t} type="button" className="tick tick-button" style={place(t)} aria-label={`Show ${weekday(t)} ${isoDate(t)}`} onClick={() => onZoomDay(t)}>
+          <button
+            key={t}
+            type="button"
+            className="tick tick-button"
+            style={place(t)}
+            aria-label={`Show ${weekday(t)} ${isoDate(t)}`}
+            onClick={() => onZoomDay(t)}
+          >
             {weekday(t)} {isoDate(t).slice(5)}
           </button>
         ))}
@@ -65,7 +100,14 @@ function Axis({ view, n, onSelect, onZoomDay }: { view: View; n: number; onSelec
     return (
       <div className="axis">
         {ticks.map((t) => (
-          <button key={t} type="button" className="tick tick-button" style={place(t)} aria-label={`Select ${clock(t, false)}–${clock(t + HOUR, false)} UTC`} onClick={() => onSelect(t, t + HOUR)}>
+          <button
+            key={t}
+            type="button"
+            className="tick tick-button"
+            style={place(t)}
+            aria-label={`Select ${clock(t, false)}–${clock(t + HOUR, false)} UTC`}
+            onClick={() => onSelect(t, t + HOUR)}
+          >
             {clock(t, false).slice(0, 2)}
           </button>
         ))}
@@ -88,7 +130,10 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
   const bs = bucketSeconds[view.zoom];
   const n = (to - from) / bs;
   const s = summary.value;
-  const data = useMemo(() => (s && s.from === from && s.to === to ? timelineData(s, from, bs, n) : null), [s, from, to, bs, n]);
+  const data = useMemo(
+    () => (s && s.from === from && s.to === to ? timelineData(s, from, bs, n) : null),
+    [s, from, to, bs, n],
+  );
   const [hover, setHover] = useState<number | null>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -116,10 +161,15 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
     onSelect(from + a * bs, from + (b + 1) * bs);
   };
 
-  const selBox = drag ? [Math.min(...drag), Math.max(...drag) + 1] : view.sel ? [(view.sel[0] - from) / bs, (view.sel[1] - from) / bs] : null;
+  const selBox = drag
+    ? [Math.min(...drag), Math.max(...drag) + 1]
+    : view.sel
+      ? [(view.sel[0] - from) / bs, (view.sel[1] - from) / bs]
+      : null;
   const readout = (() => {
     if (!data || !s) return '';
-    const when = (t: number) => (view.zoom === 'week' ? `${weekday(t)} ${isoDate(t)} ${clock(t, false)}` : clock(t, false));
+    const when = (t: number) =>
+      view.zoom === 'week' ? `${weekday(t)} ${isoDate(t)} ${clock(t, false)}` : clock(t, false);
     let a: number;
     let b: number;
     if (hover !== null) [a, b] = [from + hover * bs, from + (hover + 1) * bs];
@@ -145,15 +195,22 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
       return next;
     });
 
-  const bars = data ? data.counts.map((c, i) => (c ? `M${i} 100v${(-c / data.max) * 96}h1v${(c / data.max) * 96}z` : '')).join('') : '';
+  const bars = data
+    ? data.counts.map((c, i) => (c ? `M${i} 100v${(-c / data.max) * 96}h1v${(c / data.max) * 96}z` : '')).join('')
+    : '';
 
   return (
     <section className="timeline" aria-label="Timeline">
-      {summary.state === 'error' && !data && <ErrorBox error={summary.error} what="The timeline could not be loaded." onRetry={summary.reload} />}
+      {summary.state === 'error' && !data && (
+        <ErrorBox error={summary.error} what="The timeline could not be loaded." onRetry={summary.reload} />
+      )}
       {!data && summary.state === 'loading' && <Loading label="Loading the timeline…" />}
       {data && (
         <div className="timeline-grid">
-          <div className="lane-label activity-label" title={`records per ${view.zoom === 'week' ? 'hour' : 'minute'}; the tallest bar is ${count(data.max)}`}>
+          <div
+            className="lane-label activity-label"
+            title={`records per ${view.zoom === 'week' ? 'hour' : 'minute'}; the tallest bar is ${count(data.max)}`}
+          >
             activity
             <br />
             <span className="muted">max {count(data.max)}</span>
@@ -171,7 +228,9 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
             <svg viewBox={`0 0 ${n} 100`} preserveAspectRatio="none" aria-hidden="true">
               <path className="unrecorded-band" d={runsPath(data.unrecorded, 0, 100)} />
               <path className="bars" d={bars} />
-              {selBox && <rect className="selection" x={selBox[0]} y={0} width={selBox[1]! - selBox[0]!} height={100} />}
+              {selBox && (
+                <rect className="selection" x={selBox[0]} y={0} width={selBox[1]! - selBox[0]!} height={100} />
+              )}
             </svg>
           </div>
           <div />

@@ -48,7 +48,8 @@ export function runsOf(flags: ArrayLike<boolean>): Run[] {
 }
 
 /** One SVG path of rectangles, one per run, in a lane from y to y + h. */
-export const runsPath = (runs: Run[], y: number, h: number) => runs.map(([a, b]) => `M${a} ${y}h${b - a}v${h}h${a - b}z`).join('');
+export const runsPath = (runs: Run[], y: number, h: number) =>
+  runs.map(([a, b]) => `M${a} ${y}h${b - a}v${h}h${a - b}z`).join('');
 
 export function timelineData(summary: Summary, from: number, bucketSeconds: number, n: number): TimelineData {
   const counts = new Array<number>(n).fill(0);

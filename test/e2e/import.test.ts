@@ -8,7 +8,15 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { openPage, screenshotBoth } from '../support/browser.js';
 import { viewerSession } from '../support/viewer-session.js';
-import { CHANNEL, DAY, GAP_MINUTE, HOUR16, writeBusyHour, writeCarolFolder, writeMainArchive } from '../support/viewer-archive.js';
+import {
+  CHANNEL,
+  DAY,
+  GAP_MINUTE,
+  HOUR16,
+  writeBusyHour,
+  writeCarolFolder,
+  writeMainArchive,
+} from '../support/viewer-archive.js';
 
 let carolFiles = 0;
 const s = viewerSession('import', async (dir) => {
@@ -43,7 +51,14 @@ test('import a second node’s folder: progress, summary, coverage gains its lan
   await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
   expect(await bar.getAttribute('value')).toBe(await bar.getAttribute('max'));
   const counts = Object.fromEntries(
-    await dialog.locator('.import-counts > div').evaluateAll((els) => els.map((e) => [e.querySelector('dt')!.textContent, Number(e.querySelector('dd')!.textContent!.replace(/,/g, ''))])),
+    await dialog
+      .locator('.import-counts > div')
+      .evaluateAll((els) =>
+        els.map((e) => [
+          e.querySelector('dt')!.textContent,
+          Number(e.querySelector('dd')!.textContent!.replace(/,/g, '')),
+        ]),
+      ),
   ) as Record<string, number>;
   expect(counts['Copied']).toBe(carolFiles);
   expect(counts['Files checked']).toBeGreaterThanOrEqual(carolFiles);
@@ -56,7 +71,9 @@ test('import a second node’s folder: progress, summary, coverage gains its lan
 
   // The new node has its lane; the minute only it recorded is no longer a gap.
   await p.getByRole('button', { name: /^carol-nuc: 1 receiver/ }).waitFor();
-  await expect.poll(async () => (await p.locator('.lane-unrecorded path').getAttribute('d')) ?? '').not.toContain(`M${gapMinute} `);
+  await expect
+    .poll(async () => (await p.locator('.lane-unrecorded path').getAttribute('d')) ?? '')
+    .not.toContain(`M${gapMinute} `);
   await screenshotBoth(p, 'after-import');
   expect(problems).toEqual([]);
   await close();

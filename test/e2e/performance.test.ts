@@ -18,7 +18,11 @@ const s = viewerSession('perf', (dir) => writeBusyHour(path.join(dir, 'segments'
 
 test(`an hour of ${RECORDS.toLocaleString('en')} records: first rows fast, few rows in the DOM, no long task scrolling to the end`, async () => {
   // Start on a quiet minute of the day before, with the service's index warm.
-  const { page: p, problems, close } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/day/${DAY}/${HOUR - 3600}-${HOUR - 3540}`);
+  const {
+    page: p,
+    problems,
+    close,
+  } = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/day/${DAY}/${HOUR - 3600}-${HOUR - 3540}`);
   await p.getByText('Nothing recorded in this span').waitFor({ timeout: 120_000 });
   await p.locator('.activity svg').waitFor({ timeout: 120_000 });
 
@@ -43,7 +47,10 @@ test(`an hour of ${RECORDS.toLocaleString('en')} records: first rows fast, few r
   const list = p.getByRole('listbox', { name: 'Messages of the selected span' });
   await list.focus();
   await p.keyboard.press('End');
-  await p.locator('.message-scroll .msg').filter({ hasText: `message ${RECORDS - 1} ` }).waitFor({ timeout: 30_000 });
+  await p
+    .locator('.message-scroll .msg')
+    .filter({ hasText: `message ${RECORDS - 1} ` })
+    .waitFor({ timeout: 30_000 });
   const rowsAtEnd = await rowsInDom();
   await p.keyboard.press('Home');
   await p.locator('.message-scroll .msg').filter({ hasText: 'message 0 ' }).waitFor();
@@ -57,7 +64,10 @@ test(`an hour of ${RECORDS.toLocaleString('en')} records: first rows fast, few r
     }
     return steps;
   });
-  await p.locator('.message-scroll .msg').filter({ hasText: `message ${RECORDS - 1} ` }).waitFor({ timeout: 30_000 });
+  await p
+    .locator('.message-scroll .msg')
+    .filter({ hasText: `message ${RECORDS - 1} ` })
+    .waitFor({ timeout: 30_000 });
   const maxRows = Math.max(rowsAtStart, rowsAtEnd, await rowsInDom());
   const longTasks = (await p.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks)) as number[];
   const longest = Math.max(0, ...longTasks);

@@ -37,7 +37,7 @@ test('empty archive → settings → record a channel: status and messages arriv
   // Plain words for a bad name, before anything is sent.
   await panel.getByLabel('Channel to record').fill('not a channel!');
   await panel.getByRole('button', { name: 'Start recording' }).click();
-  await panel.getByRole('alert').filter({ hasText: 'A channel name is' }).waitFor();
+  await panel.getByRole('alert').filter({ hasText: 'Twitch channel names are 1–25 characters' }).waitFor();
   await panel.getByLabel('Channel to record').fill('nymn');
   await panel.getByRole('button', { name: 'Start recording' }).click();
   await twitch.waitForJoined('nymn', 1, 20_000);
@@ -51,8 +51,13 @@ test('empty archive → settings → record a channel: status and messages arriv
   // The latest lines show at once, newest first, with this node's receiver chip.
   const latest = item.getByRole('region', { name: 'Latest lines of nymn' });
   await expect.poll(() => latest.locator('.msg').count(), { timeout: 20_000 }).toBe(30);
-  const newest = fixtureLines().map(liveLine).filter((l) => / PRIVMSG #nymn :/.test(l)).at(-1)!;
-  expect(await latest.locator('.msg .text').first().textContent()).toBe(newest.slice(newest.indexOf(' PRIVMSG #nymn :') + 16));
+  const newest = fixtureLines()
+    .map(liveLine)
+    .filter((l) => / PRIVMSG #nymn :/.test(l))
+    .at(-1)!;
+  expect(await latest.locator('.msg .text').first().textContent()).toBe(
+    newest.slice(newest.indexOf(' PRIVMSG #nymn :') + 16),
+  );
   expect(await latest.locator('.chip').first().getAttribute('data-receiver')).toMatch(/^e2e-node\./);
   await screenshotBoth(p, 'recording');
   await panel.getByRole('button', { name: 'Close Recording' }).click();

@@ -42,11 +42,15 @@ describe('viewer', () => {
     await expect.poll(() => title(p).textContent()).toBe('2024-01-06 16:20–16:21 UTC');
     await p.getByLabel('Command kind').selectOption('joins');
     await expect.poll(() => rows(p).count()).toBe(1);
-    const join = rows(p).filter({ hasText: JOINERS[1]! }).filter({ has: p.locator('.command', { hasText: 'JOIN' }) });
+    const join = rows(p)
+      .filter({ hasText: JOINERS[1]! })
+      .filter({ has: p.locator('.command', { hasText: 'JOIN' }) });
     await join.waitFor();
     const chips = join.locator('.chip');
     expect(await chips.count()).toBe(2);
-    expect(await chips.evaluateAll((els) => els.map((e) => e.getAttribute('data-receiver')).sort())).toEqual([ALICE, BOB].sort());
+    expect(await chips.evaluateAll((els) => els.map((e) => e.getAttribute('data-receiver')).sort())).toEqual(
+      [ALICE, BOB].sort(),
+    );
     // The hover text tells each receiver's own range.
     expect(await chips.first().getAttribute('title')).toMatch(/own range \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \(55 s\)/);
     expect(await join.locator('.time').textContent()).toMatch(/^16:20:4\d–16:21:3\d/);
@@ -56,10 +60,15 @@ describe('viewer', () => {
     // An exact PRIVMSG shows milliseconds and no bar; its chips show receive delays.
     await p.getByLabel('Command kind').selectOption('messages');
     await expect.poll(() => rows(p).filter({ hasText: JOINERS[1]! }).count()).toBe(0);
-    const msg = rows(p).filter({ has: p.locator('.command', { hasText: 'PRIVMSG' }) }).first();
+    const msg = rows(p)
+      .filter({ has: p.locator('.command', { hasText: 'PRIVMSG' }) })
+      .first();
     expect(await msg.locator('.time').textContent()).toMatch(/^16:20:\d\d\.\d{3}$/);
     expect(await msg.locator('.range-bar').count()).toBe(0);
-    expect(await msg.locator('.chip').allTextContents()).toEqual([expect.stringMatching(/^alice-laptop \+0\.\d\d s$/), expect.stringMatching(/^bob-pc \+0\.\d\d s$/)]);
+    expect(await msg.locator('.chip').allTextContents()).toEqual([
+      expect.stringMatching(/^alice-laptop \+0\.\d\d s$/),
+      expect.stringMatching(/^bob-pc \+0\.\d\d s$/),
+    ]);
 
     // Details of the JOIN: both receivers with their own ranges.
     await p.getByLabel('Command kind').selectOption('joins');
@@ -68,7 +77,9 @@ describe('viewer', () => {
     await details.locator('table.receivers tbody tr').nth(1).waitFor();
     expect(await details.locator('table.receivers tbody tr').count()).toBe(2);
     expect(await details.locator('table.receivers').textContent()).toContain(ALICE);
-    expect(await details.locator('.irc-line pre').textContent()).toMatch(new RegExp(`^:${JOINERS[1]}!${JOINERS[1]}@${JOINERS[1]}\\.tmi\\.twitch\\.tv JOIN #${CHANNEL}$`));
+    expect(await details.locator('.irc-line pre').textContent()).toMatch(
+      new RegExp(`^:${JOINERS[1]}!${JOINERS[1]}@${JOINERS[1]}\\.tmi\\.twitch\\.tv JOIN #${CHANNEL}$`),
+    );
     await screenshotBoth(p, 'minute-details');
   });
 
@@ -112,7 +123,10 @@ describe('viewer', () => {
     await screenshotBoth(p, 'moderation-struck');
 
     // From a struck message to the CLEARCHAT that removed it.
-    await rows(p).first().getByRole('button', { name: /timed out 3 min at 16:22:34/ }).click();
+    await rows(p)
+      .first()
+      .getByRole('button', { name: /timed out 3 min at 16:22:34/ })
+      .click();
     const details = p.getByRole('complementary', { name: 'Record details' });
     await expect.poll(() => details.locator('h2').textContent()).toBe('CLEARCHAT');
     expect(await details.textContent()).toContain(`Struck through ${TIMED_OUT.earlier} messages`);
@@ -123,11 +137,15 @@ describe('viewer', () => {
     const clear = rows(p).filter({ hasText: `${TIMED_OUT.user} timed out` });
     await clear.getByRole('button', { name: `${TIMED_OUT.earlier} struck ↑` }).click();
     await expect.poll(() => details.locator('h2').textContent()).toBe('PRIVMSG');
-    await expect.poll(async () => (await details.textContent()) ?? '').toMatch(/Removed by CLEARCHAT at 16:22:34 \(timeout 3 min\)/);
+    await expect
+      .poll(async () => (await details.textContent()) ?? '')
+      .toMatch(/Removed by CLEARCHAT at 16:22:34 \(timeout 3 min\)/);
     // Without the filter hiding it, the list scrolls to the struck message and marks it.
     await p.getByLabel('Command kind').selectOption('');
     const active = p.locator('.row-active .msg');
-    await expect.poll(async () => (await active.count()) && (await active.locator('.time').textContent())).toBe('16:22:33.853');
+    await expect
+      .poll(async () => (await active.count()) && (await active.locator('.time').textContent()))
+      .toBe('16:22:33.853');
     expect(await active.getAttribute('class')).toContain('removed');
     await screenshotBoth(p, 'moderation-jump');
   });
@@ -143,7 +161,9 @@ describe('viewer', () => {
     await p.getByLabel('Command kind').selectOption('');
 
     await p.getByLabel('Filter by user').fill('mon_dieud');
-    await expect.poll(async () => new Set(await rows(p).locator('.name').allTextContents())).toEqual(new Set(['mon_dieud']));
+    await expect
+      .poll(async () => new Set(await rows(p).locator('.name').allTextContents()))
+      .toEqual(new Set(['mon_dieud']));
     expect(await p.locator('.messages-title .muted').textContent()).toMatch(/^\d+ matching records?$/);
     await p.getByLabel('Filter by user').fill('');
 
@@ -196,8 +216,13 @@ describe('viewer', () => {
     await p.locator('.irc-line pre').waitFor();
     const unnamed = await p.evaluate(() => {
       const bad: string[] = [];
-      for (const el of document.querySelectorAll<HTMLElement>('button, input, select, [role=listbox], [role=option], a[href]')) {
-        const labelled = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el as HTMLInputElement).labels?.length;
+      for (const el of document.querySelectorAll<HTMLElement>(
+        'button, input, select, [role=listbox], [role=option], a[href]',
+      )) {
+        const labelled =
+          el.getAttribute('aria-label') ||
+          el.getAttribute('aria-labelledby') ||
+          (el as HTMLInputElement).labels?.length;
         const text = (el.textContent ?? '').trim();
         if (!labelled && !text && !el.getAttribute('title')) bad.push(el.outerHTML.slice(0, 120));
       }

@@ -13,7 +13,16 @@ import { mergeAll } from '../../app/archive/merge.js';
 import { readBatchFile } from '../../app/archive/read.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { isOwnTemporary, parseBatchFileName } from '../../app/archive/layout.js';
-import { HOUR, generateWorld, observationKey, readObservationKey, rng, snapshotTree, treeDigest, type World } from '../support/generate.js';
+import {
+  HOUR,
+  generateWorld,
+  observationKey,
+  readObservationKey,
+  rng,
+  snapshotTree,
+  treeDigest,
+  type World,
+} from '../support/generate.js';
 
 const ROUNDS = 50;
 let root: string;
@@ -25,7 +34,15 @@ beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'ca-crash-'));
   // One bundled file: a child that starts in milliseconds, so 50 rounds stay quick.
   child = path.join(root, 'merge-child.mjs');
-  await build({ entryPoints: [path.resolve(import.meta.dirname, '../support/merge-child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: child, logLevel: 'warning' });
+  await build({
+    entryPoints: [path.resolve(import.meta.dirname, '../support/merge-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: child,
+    logLevel: 'warning',
+  });
   // Several nodes' folders synced into one archive, not merged yet: many files per minute, MM:SS names.
   world = generateWorld({ seed: 77, nodes: 3, start: HOUR + 58 * 60, minutes: 4, rate: 2.5 });
   template = path.join(root, 'template');
@@ -65,7 +82,8 @@ function runChild(segments: string, killAfter?: number): Promise<{ ms: number; k
 }
 
 /** The archive's files; a kill may leave our dot-named temporaries, which are not part of it. */
-const contentOf = async (dir: string) => (await snapshotTree(dir)).filter(([rel]) => !isOwnTemporary(path.basename(rel)));
+const contentOf = async (dir: string) =>
+  (await snapshotTree(dir)).filter(([rel]) => !isOwnTemporary(path.basename(rel)));
 
 async function observationsIn(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
@@ -105,7 +123,10 @@ describe('merge killed with SIGKILL', () => {
       }
       await mergeAll(work);
       const report = await verifyArchive(work);
-      expect(report.problems.filter((p) => p.severity === 'error'), `round ${round}`).toEqual([]);
+      expect(
+        report.problems.filter((p) => p.severity === 'error'),
+        `round ${round}`,
+      ).toEqual([]);
       expect(treeDigest(await contentOf(work)), `round ${round}`).toBe(referenceDigest);
     }
     // The kills really landed inside merges, not only after them. (Kill times are drawn over

@@ -41,7 +41,11 @@ describe('fuzzing every API method over HTTP', () => {
       }),
       { numRuns: 400 },
     );
-    const alive = await fetch(new URL('api/listChannels', s.server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const alive = await fetch(new URL('api/listChannels', s.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(((await alive.json()) as { ok: boolean }).ok).toBe(true);
     expect(await snapshotTree(outside)).toBe(before);
   });

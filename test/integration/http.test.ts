@@ -20,7 +20,11 @@ async function served(opts?: Parameters<typeof serveTemp>[0]): Promise<Served> {
 }
 
 const post = (url: string, method: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(new URL(`api/${method}`, url), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(new URL(`api/${method}`, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('serve over HTTP', () => {
   it('answers the typed API through the HTTP client, with events over SSE', async () => {
@@ -60,7 +64,15 @@ describe('serve over HTTP', () => {
     expect(await index.text()).toContain('<title>Chat Archiver</title>');
     const js = await fetch(new URL('assets/app.js', s.server.url));
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
-    for (const p of ['/../settings.json', '/%2e%2e/settings.json', '/..%2fsettings.json', '/assets/..%2f..%2fsettings.json', '/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/a%00b', '/..\\settings.json']) {
+    for (const p of [
+      '/../settings.json',
+      '/%2e%2e/settings.json',
+      '/..%2fsettings.json',
+      '/assets/..%2f..%2fsettings.json',
+      '/%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '/a%00b',
+      '/..\\settings.json',
+    ]) {
       const r = await rawRequest(s.server.url, { path: p });
       expect(r.status, p).not.toBe(200);
       expect(r.body).not.toContain('segmentsDir');
@@ -73,9 +85,17 @@ describe('serve over HTTP', () => {
     expect(host.status).toBe(403);
     const origin = await post(s.server.url, 'listChannels', {}, { origin: 'http://attacker.example' });
     expect(origin.status).toBe(403);
-    const form = await fetch(new URL('api/createSampleArchive', s.server.url), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const form = await fetch(new URL('api/createSampleArchive', s.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(form.status).toBe(400);
-    const notJson = await fetch(new URL('api/listChannels', s.server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const notJson = await fetch(new URL('api/listChannels', s.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(await notJson.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
     const unknown = await post(s.server.url, 'deleteEverything', {});
     expect(unknown.status).toBe(404);
@@ -83,7 +103,11 @@ describe('serve over HTTP', () => {
     const typed = await post(s.server.url, 'summary', { channel: 'NYMN', from: 0, to: 1, resolution: 'hour' });
     expect(typed.status).toBe(200);
     expect(await typed.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    const big = await fetch(new URL('api/listChannels', s.server.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(5 * 1024 * 1024) });
+    const big = await fetch(new URL('api/listChannels', s.server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'x'.repeat(5 * 1024 * 1024),
+    });
     expect(await big.json()).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
   });
 
@@ -91,7 +115,9 @@ describe('serve over HTTP', () => {
     const token = 'a-long-enough-secret-token';
     const s = await served({ token });
     expect((await post(s.server.url, 'listChannels', {})).status).toBe(403);
-    expect((await post(s.server.url, 'listChannels', {}, { authorization: 'Bearer wrong-token-wrong-token' })).status).toBe(403);
+    expect(
+      (await post(s.server.url, 'listChannels', {}, { authorization: 'Bearer wrong-token-wrong-token' })).status,
+    ).toBe(403);
     expect((await post(s.server.url, 'listChannels', {}, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect((await fetch(s.server.url)).status).toBe(403);
     const swap = await fetch(`${s.server.url}?token=${token}`, { redirect: 'manual' });
@@ -106,14 +132,18 @@ describe('serve over HTTP', () => {
 
   it('makes write methods forbidden on a read-only server', async () => {
     const s = await served();
-    expect(await s.service.call('createSampleArchive', {}, { readOnly: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await s.service.call('createSampleArchive', {}, { readOnly: true })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await s.service.call('listChannels', {}, { readOnly: true })).toMatchObject({ ok: true });
   });
 });
 
 describe('chat-archiver serve (the command)', () => {
   const cli = path.resolve('app/cli/main.ts');
-  const run = (args: string[]) => spawn(process.execPath, ['--import', 'tsx', cli, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const run = (args: string[]) =>
+    spawn(process.execPath, ['--import', 'tsx', cli, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 
   it('refuses a non-loopback host without a token, before listening', async () => {
     const t = await tempDir();

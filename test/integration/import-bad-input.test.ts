@@ -40,12 +40,20 @@ afterEach(() => {
 /** A PRIVMSG of receiver `who` at `time`; `tag` makes it unique. */
 function rec(time: number, tag: string, who = 'src.AAAAA.0'): ChatRecord {
   return {
-    command: 'PRIVMSG', params: [`#${CH}`, `message ${tag} 😂\u{E0000}`], sender: 'nick', user: 'nick', host: 'nick.tmi.twitch.tv',
+    command: 'PRIVMSG',
+    params: [`#${CH}`, `message ${tag} 😂\u{E0000}`],
+    sender: 'nick',
+    user: 'nick',
+    host: 'nick.tmi.twitch.tv',
     tags: { id: `id-${tag}`, 'tmi-sent-ts': String(Math.round(time * 1000)) },
-    time, time_range: 0, receivers: { [who]: time + 0.3 }, receiver_ranges: { [who]: [time, 0] },
+    time,
+    time_range: 0,
+    receivers: { [who]: time + 0.3 },
+    receiver_ranges: { [who]: [time, 0] },
   };
 }
-const minuteRecs = (hour: number, minute: number, tag: string, k = 3) => Array.from({ length: k }, (_, i) => rec(hour + minute * 60 + 5 + i * 10, `${tag}-${i}`));
+const minuteRecs = (hour: number, minute: number, tag: string, k = 3) =>
+  Array.from({ length: k }, (_, i) => rec(hour + minute * 60 + 5 + i * 10, `${tag}-${i}`));
 const lines = (rs: ChatRecord[]) => rs.map(encodeRecord);
 
 async function put(src: string, hour: number, name: string, bytes: Buffer | string): Promise<string> {
@@ -58,7 +66,8 @@ async function put(src: string, hour: number, name: string, bytes: Buffer | stri
 const putBatch = (src: string, hour: number, minute: number, bytes: Buffer | string) =>
   put(src, hour, batchFileName(hour + minute * 60, contentHash(Buffer.from(bytes))), bytes);
 
-const obsKey = (r: ChatRecord) => Object.keys(r.receivers).map((who) => `${r.tags?.id}\u0001${who}\u0001${r.receivers[who]}`);
+const obsKey = (r: ChatRecord) =>
+  Object.keys(r.receivers).map((who) => `${r.tags?.id}\u0001${who}\u0001${r.receivers[who]}`);
 
 async function archiveKeys(dest: string): Promise<string[]> {
   const out: string[] = [];
@@ -81,8 +90,12 @@ const quarantinedAs = (s: ImportSummary, file: string) => s.quarantined.find((q)
 /** Root reads chmod 000 files, so an unreadable file is simulated at the one call that reads it. */
 async function withUnreadable<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
   const realReadFile = fs.readFile;
-  vi.spyOn(fs, 'readFile').mockImplementation(((p: Parameters<typeof fs.readFile>[0], o?: Parameters<typeof fs.readFile>[1]) => {
-    if (p === file) return Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }));
+  vi.spyOn(fs, 'readFile').mockImplementation(((
+    p: Parameters<typeof fs.readFile>[0],
+    o?: Parameters<typeof fs.readFile>[1],
+  ) => {
+    if (p === file)
+      return Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }));
     return realReadFile(p, o);
   }) as typeof fs.readFile);
   try {
@@ -111,21 +124,41 @@ describe('import of a folder full of bad input', () => {
 
     const tr = minuteRecs(H1, 1, 'trunc');
     const trBytes = encodeBatch(tr);
-    files.truncated = await put(src, H1, batchFileName(H1 + 60, contentHash(trBytes)), trBytes.subarray(0, trBytes.length - 30));
+    files.truncated = await put(
+      src,
+      H1,
+      batchFileName(H1 + 60, contentHash(trBytes)),
+      trBytes.subarray(0, trBytes.length - 30),
+    );
     valid.push(...tr.slice(0, 2));
 
     const ij = minuteRecs(H1, 2, 'invjson');
-    files.invalidJson = await putBatch(src, H1, 2, [encodeRecord(ij[0]!), '{"command":"PRIVMSG","params":[', encodeRecord(ij[2]!)].join('\n') + '\n');
+    files.invalidJson = await putBatch(
+      src,
+      H1,
+      2,
+      [encodeRecord(ij[0]!), '{"command":"PRIVMSG","params":[', encodeRecord(ij[2]!)].join('\n') + '\n',
+    );
     valid.push(ij[0]!, ij[2]!);
 
     const wt = minuteRecs(H1, 3, 'types');
     const badParams = { ...wt[1]!, params: 'not an array' };
     const badTime = { ...wt[2]!, time: String(wt[2]!.time) };
-    files.wrongTypes = await putBatch(src, H1, 3, [encodeRecord(wt[0]!), JSON.stringify(badParams), JSON.stringify(badTime)].join('\n') + '\n');
+    files.wrongTypes = await putBatch(
+      src,
+      H1,
+      3,
+      [encodeRecord(wt[0]!), JSON.stringify(badParams), JSON.stringify(badTime)].join('\n') + '\n',
+    );
     valid.push(wt[0]!);
 
     const nf = minuteRecs(H1, 4, 'nonfinite');
-    files.nonFinite = await putBatch(src, H1, 4, [encodeRecord(nf[0]!), encodeRecord(nf[1]!).replace(/"time":[0-9.]+/, '"time":1e999')].join('\n') + '\n');
+    files.nonFinite = await putBatch(
+      src,
+      H1,
+      4,
+      [encodeRecord(nf[0]!), encodeRecord(nf[1]!).replace(/"time":[0-9.]+/, '"time":1e999')].join('\n') + '\n',
+    );
     valid.push(nf[0]!);
 
     files.empty = await putBatch(src, H1, 5, '');
@@ -138,7 +171,12 @@ describe('import of a folder full of bad input', () => {
     files.crlf = await putBatch(src, H1, 7, lines(crlf).join('\r\n') + '\r\n');
     valid.push(...crlf);
 
-    files.bigLine = await putBatch(src, H1, 8, Buffer.concat([Buffer.from('{"command":"PRIVMSG","params":["#badchan","'), Buffer.alloc(50 * 1024 * 1024, 'x')]));
+    files.bigLine = await putBatch(
+      src,
+      H1,
+      8,
+      Buffer.concat([Buffer.from('{"command":"PRIVMSG","params":["#badchan","'), Buffer.alloc(50 * 1024 * 1024, 'x')]),
+    );
 
     const r = rng(7);
     files.garbage = await putBatch(src, H1, 9, Buffer.from(Array.from({ length: 4096 }, () => Math.floor(r() * 256))));
@@ -170,7 +208,13 @@ describe('import of a folder full of bad input', () => {
 
     const unreadable = minuteRecs(H1, 12, 'unreadable');
     files.unreadable = await putBatch(src, H1, 12, encodeBatch(unreadable));
-    files.fifo = path.join(src, CH, 'chat', hourName(H1), batchFileName(H1 + 13 * 60, contentHash(Buffer.from('fifo'))));
+    files.fifo = path.join(
+      src,
+      CH,
+      'chat',
+      hourName(H1),
+      batchFileName(H1 + 13 * 60, contentHash(Buffer.from('fifo'))),
+    );
     execFileSync('mkfifo', [files.fifo]);
 
     const good2 = minuteRecs(H2, 30, 'good2');
@@ -209,7 +253,8 @@ describe('import of a folder full of bad input', () => {
   });
 
   it('a file with some bad lines says its valid lines were imported', () => {
-    for (const name of ['truncated', 'invalidJson', 'wrongTypes', 'nonFinite']) expect(quarantinedAs(summary, files[name]!)!.reason).toMatch(/valid lines were imported/);
+    for (const name of ['truncated', 'invalidJson', 'wrongTypes', 'nonFinite'])
+      expect(quarantinedAs(summary, files[name]!)!.reason).toMatch(/valid lines were imported/);
   });
 
   it('BOM and CRLF files are imported by their records and reported as not canonical', () => {
@@ -234,7 +279,11 @@ describe('import of a folder full of bad input', () => {
     ['fifo', /not a regular file/],
   ])('%s: skipped and reported, never quarantined or followed', (name, reason) => {
     // Folders are reported as a whole, at the level where they stop making sense.
-    const folder: Record<string, string> = { dotdot: path.dirname(files.dotdot!), nested: path.dirname(files.nested!), yearFolder: path.join(src, CH, 'chat', '2024') };
+    const folder: Record<string, string> = {
+      dotdot: path.dirname(files.dotdot!),
+      nested: path.dirname(files.nested!),
+      yearFolder: path.join(src, CH, 'chat', '2024'),
+    };
     const p = folder[name] ?? files[name]!;
     const s = summary.strays.find((x) => x.path === p);
     expect(s, `${name} reported (${p}); strays: ${JSON.stringify(summary.strays)}`).toBeDefined();
@@ -263,9 +312,14 @@ describe('import of a folder full of bad input', () => {
 
   it('the CLI names each file and its reason, exits 1, and leaves the source alone', async () => {
     const d = await mkdest();
-    const res = await run(process.execPath, ['--import', 'tsx', path.join(repo, 'app/cli/main.ts'), 'import', '--segments', d, src], { cwd: repo, maxBuffer: 1 << 26 }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    const res = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(repo, 'app/cli/main.ts'), 'import', '--segments', d, src],
+      { cwd: repo, maxBuffer: 1 << 26 },
+    ).catch((e: { code: number; stdout: string; stderr: string }) => e);
     expect((res as { code?: number }).code).toBe(1);
-    for (const name of ['truncated', 'invalidJson', 'empty', 'garbage']) expect(res.stdout).toContain(`quarantined ${files[name]}: `);
+    for (const name of ['truncated', 'invalidJson', 'empty', 'garbage'])
+      expect(res.stdout).toContain(`quarantined ${files[name]}: `);
     expect(res.stdout).toMatch(/truncated last line/);
     expect(res.stdout).toContain(`${files.linkFile}: symbolic link, not followed`);
     expect(await sourceDigest(src)).toBe(srcBefore);
@@ -276,20 +330,30 @@ describe('import while things go wrong', () => {
   /** Two hours of good files from one node. */
   async function twoHours(name: string) {
     const src = path.join(root, name);
-    const recs = [...minuteRecs(H1, 0, `${name}-a`), ...minuteRecs(H1, 1, `${name}-b`), ...minuteRecs(H2, 0, `${name}-c`)];
+    const recs = [
+      ...minuteRecs(H1, 0, `${name}-a`),
+      ...minuteRecs(H1, 1, `${name}-b`),
+      ...minuteRecs(H2, 0, `${name}-c`),
+    ];
     const p1 = await putBatch(src, H1, 0, encodeBatch(recs.slice(0, 3)));
     await putBatch(src, H1, 1, encodeBatch(recs.slice(3, 6)));
     const p2 = await putBatch(src, H2, 0, encodeBatch(recs.slice(6)));
     return { src, recs, p1, p2 };
   }
-  const temporaries = async (dir: string) => (await snapshotTree(dir, { includeHidden: true })).map(([p]) => p).filter((p) => path.basename(p).startsWith('.chat-archiver-'));
+  const temporaries = async (dir: string) =>
+    (await snapshotTree(dir, { includeHidden: true }))
+      .map(([p]) => p)
+      .filter((p) => path.basename(p).startsWith('.chat-archiver-'));
 
   it('a channel folder given instead of a segments folder is named, with its parent as the hint', async () => {
     const { src } = await twoHours('wrongfolder');
     const dest = path.join(root, `dest-${n++}`);
     const s = await importSegments(dest, [path.join(src, CH)]);
     expect(s.filesChecked).toBe(0);
-    expect(s.strays).toContainEqual({ path: path.join(src, CH), reason: expect.stringContaining(`import its parent, ${src}`) });
+    expect(s.strays).toContainEqual({
+      path: path.join(src, CH),
+      reason: expect.stringContaining(`import its parent, ${src}`),
+    });
   });
 
   it('a file that vanishes mid-import is reported; the rest is imported', async () => {
@@ -315,7 +379,8 @@ describe('import while things go wrong', () => {
     const dest = await mkdest();
     const full = hourName(H1);
     writeHooks.beforeWrite = (target) => {
-      if (target.includes(full)) throw Object.assign(new Error(`ENOSPC: no space left on device, write '${target}'`), { code: 'ENOSPC' });
+      if (target.includes(full))
+        throw Object.assign(new Error(`ENOSPC: no space left on device, write '${target}'`), { code: 'ENOSPC' });
     };
     const s = await importSegments(dest, [src]);
     const p = s.problems.find((x) => x.path.endsWith(full));
@@ -333,16 +398,21 @@ describe('import while things go wrong', () => {
     const { src, recs } = await twoHours('allfull');
     const dest = await mkdest();
     const seed = minuteRecs(H1, 0, 'allfull-a').slice(0, 1);
-    await importSegments(dest, [await (async () => {
-      const s = path.join(root, 'allfull-seed');
-      await putBatch(s, H1, 0, encodeBatch(seed));
-      return s;
-    })()]);
+    await importSegments(dest, [
+      await (async () => {
+        const s = path.join(root, 'allfull-seed');
+        await putBatch(s, H1, 0, encodeBatch(seed));
+        return s;
+      })(),
+    ]);
     const archiveBefore = await snapshotTree(dest);
     writeHooks.beforeWrite = (target) => {
       throw Object.assign(new Error(`ENOSPC: no space left on device, write '${target}'`), { code: 'ENOSPC' });
     };
-    const outcome = await importSegments(dest, [src]).then((s) => s.problems.map((x) => x.reason).join('\n'), (e: Error) => e.message);
+    const outcome = await importSegments(dest, [src]).then(
+      (s) => s.problems.map((x) => x.reason).join('\n'),
+      (e: Error) => e.message,
+    );
     expect(outcome).toMatch(/ENOSPC/);
     expect(await temporaries(dest)).toEqual([]);
     expect(await snapshotTree(dest)).toEqual(archiveBefore);

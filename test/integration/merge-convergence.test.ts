@@ -11,7 +11,17 @@ import { importSegments } from '../../app/archive/import.js';
 import { mergeAll } from '../../app/archive/merge.js';
 import { readBatchFile } from '../../app/archive/read.js';
 import { verifyArchive } from '../../app/archive/verify.js';
-import { HOUR, generateWorld, observationKey, readObservationKey, rng, snapshotTree, treeDigest, writeWorld, type World } from '../support/generate.js';
+import {
+  HOUR,
+  generateWorld,
+  observationKey,
+  readObservationKey,
+  rng,
+  snapshotTree,
+  treeDigest,
+  writeWorld,
+  type World,
+} from '../support/generate.js';
 
 /** A source of an import: a node's own folder, or an archive built by a plan of its own. */
 type Source = number | Plan;
@@ -66,7 +76,9 @@ function permutations<T>(xs: T[]): T[][] {
 
 async function checkConverges(world: World, plans: Plan[]) {
   const nodes = await writeWorld(path.join(root, `nodes-${counter++}`), world);
-  const sourceBefore = await Promise.all(nodes.map(async (n) => treeDigest(await snapshotTree(n, { includeHidden: true }))));
+  const sourceBefore = await Promise.all(
+    nodes.map(async (n) => treeDigest(await snapshotTree(n, { includeHidden: true }))),
+  );
   const digests = new Map<string, string>();
   let first: string | undefined;
   for (const plan of plans) {
@@ -85,7 +97,9 @@ async function checkConverges(world: World, plans: Plan[]) {
   }
   expect(new Set(digests.values()).size, JSON.stringify([...digests], null, 1)).toBe(1);
   // The sources were only read.
-  const sourceAfter = await Promise.all(nodes.map(async (n) => treeDigest(await snapshotTree(n, { includeHidden: true }))));
+  const sourceAfter = await Promise.all(
+    nodes.map(async (n) => treeDigest(await snapshotTree(n, { includeHidden: true }))),
+  );
   expect(sourceAfter).toEqual(sourceBefore);
 }
 

@@ -19,9 +19,14 @@ import { rng, snapshotTree } from '../support/generate.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', path.join(repo, 'app/cli/main.ts'), ...args], { cwd: repo }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+const cli = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', path.join(repo, 'app/cli/main.ts'), ...args], { cwd: repo }).catch(
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
-const fixture = JSON.parse(readFileSync(path.join(repo, 'test/fixtures/recentmessages-nymn.json'), 'utf8')) as { messages: string[] };
+const fixture = JSON.parse(readFileSync(path.join(repo, 'test/fixtures/recentmessages-nymn.json'), 'utf8')) as {
+  messages: string[];
+};
 
 /** One receiver's records of the fixture: PRIVMSG exact from tmi-sent-ts, CLEARCHAT estimated (SPEC §5 rule 2). */
 function receive(receiver: string, seed: number, skew: number): ChatRecord[] {
@@ -35,7 +40,13 @@ function receive(receiver: string, seed: number, skew: number): ChatRecord[] {
     const timingTags = l.command === 'CLEARCHAT' ? null : l.tags;
     const t = timeOf(l.command, timingTags, now, clock);
     clock = t.clock;
-    return { ...l, time: t.time, time_range: t.range, receivers: { [receiver]: now }, receiver_ranges: { [receiver]: [t.time, t.range] } };
+    return {
+      ...l,
+      time: t.time,
+      time_range: t.range,
+      receivers: { [receiver]: now },
+      receiver_ranges: { [receiver]: [t.time, t.range] },
+    };
   });
 }
 

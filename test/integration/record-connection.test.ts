@@ -25,7 +25,13 @@ afterEach(async () => {
 });
 
 function recorder(extra: Partial<ConstructorParameters<typeof Recorder>[0]> = {}) {
-  rec = new Recorder({ segments, nodeName: 'test', server: srv.url, backoff: { initialMs: 200, maxMs: 1000 }, ...extra });
+  rec = new Recorder({
+    segments,
+    nodeName: 'test',
+    server: srv.url,
+    backoff: { initialMs: 200, maxMs: 1000 },
+    ...extra,
+  });
   return rec;
 }
 
@@ -48,10 +54,17 @@ describe('recorder on the fake server', () => {
     const a1 = recs.find((x) => x.tags?.id === 'aw1')!;
     expect(a1.params).toEqual(['#nymn', 'trailing spaces   ']);
     expect(a1.tags).toMatchObject({ flag: true, empty: '' });
-    expect(recs.find((x) => x.command === 'NOTICE')).toMatchObject({ params: ['#nymn'], sender: 'tmi.twitch.tv', tags: null });
+    expect(recs.find((x) => x.command === 'NOTICE')).toMatchObject({
+      params: ['#nymn'],
+      sender: 'tmi.twitch.tv',
+      tags: null,
+    });
     expect(a1).toMatchObject({ time: 1704557984.095, time_range: 0, sender: 'u', user: 'u', host: 'u.tmi.twitch.tv' });
     expect(Object.keys(a1.receivers)).toEqual([expect.stringMatching(/^test\.[A-Za-z0-9]{5}\.0$/)]);
-    expect(recs.find((x) => x.tags?.id === 'aw2')).toMatchObject({ params: ['#nymn', '👋🏽 \u{E0000}'], tags: { msg: 'a b\nc' } });
+    expect(recs.find((x) => x.tags?.id === 'aw2')).toMatchObject({
+      params: ['#nymn', '👋🏽 \u{E0000}'],
+      tags: { msg: 'a b\nc' },
+    });
     expect(unparsable).toEqual([': ']);
     expect(r.counters().nymn).toMatchObject({ stored: 3, unparsable: 1, preamble: 3, droppedChannel: 2 });
   });
@@ -72,7 +85,9 @@ describe('recorder on the fake server', () => {
     clock.t = M + 120;
     await srv.waitFor(() => written.length === 1, 5000, 'the batch file');
     expect(written[0]).toMatch(/nymn\/chat\/2024-01-06T16\/19\.00-[A-Za-z0-9_-]{43}\.json$/);
-    expect(readAllRecords(segments)).toMatchObject([{ tags: { id: 'x1' }, time: M + 30, receivers: { [r.status()[0]!.connections[0]!.receiverId]: M + 119 } }]);
+    expect(readAllRecords(segments)).toMatchObject([
+      { tags: { id: 'x1' }, time: M + 30, receivers: { [r.status()[0]!.connections[0]!.receiverId]: M + 119 } },
+    ]);
     expect(r.status()[0]!.filesWritten).toBe(1);
   });
 
@@ -149,7 +164,10 @@ describe('recorder on the fake server', () => {
 
   it('rejects invalid channel names', async () => {
     const r = recorder();
-    expect(await r.start(['ok', 'Bad-Name'])).toMatchObject({ ok: false, error: { code: 'invalid_argument', message: expect.stringContaining('"Bad-Name"') } });
+    expect(await r.start(['ok', 'Bad-Name'])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument', message: expect.stringContaining('"Bad-Name"') },
+    });
   });
 
   it('fills the gap from history: a recorder started late ends with all 800 messages', async () => {

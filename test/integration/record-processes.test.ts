@@ -27,7 +27,17 @@ afterEach(async () => {
 });
 
 function start(name: string, extra: string[] = []): RecordProcess {
-  const p = spawnRecorder(['--segments', path.join(tmp, name), '--channel', 'nymn', '--name', name, '--server', srv.url, ...extra]);
+  const p = spawnRecorder([
+    '--segments',
+    path.join(tmp, name),
+    '--channel',
+    'nymn',
+    '--name',
+    name,
+    '--server',
+    srv.url,
+    ...extra,
+  ]);
   procs.push(p);
   return p;
 }
@@ -127,14 +137,25 @@ describe('record command', () => {
     const p = spawnRecorder(['--segments', path.join(tmp, 'x'), '--channel', 'ok', '--channel', 'not a channel']);
     procs.push(p);
     expect(await p.stop('SIGCONT')).toBe(2);
-    expect(p.stderr()).toMatch(/invalid channel name "not a channel"/);
+    expect(p.stderr()).toMatch(/invalid --channel "not a channel": Twitch channel names are 1–25 characters/);
   });
 
   it('ends on a rejected login after one attempt, with the reason', async () => {
     const bad = await FakeTwitch.start({ rejectLogin: () => true });
     try {
       fs.writeFileSync(path.join(tmp, 'token'), 'oauth:wrong');
-      const p = spawnRecorder(['--segments', path.join(tmp, 'x'), '--channel', 'nymn', '--server', bad.url, '--username', 'someone', '--token-file', path.join(tmp, 'token')]);
+      const p = spawnRecorder([
+        '--segments',
+        path.join(tmp, 'x'),
+        '--channel',
+        'nymn',
+        '--server',
+        bad.url,
+        '--username',
+        'someone',
+        '--token-file',
+        path.join(tmp, 'token'),
+      ]);
       procs.push(p);
       await p.waitForEvent((e) => e.type === 'stopped');
       expect(await p.stop('SIGCONT')).toBe(1);

@@ -21,10 +21,16 @@ describe('recording through the service', () => {
       recording: recordWithRecorder,
       mergeIntervalMs: 0,
     });
-    cleanups.push(() => fake.close(), t.cleanup, () => service.close());
+    cleanups.push(
+      () => fake.close(),
+      t.cleanup,
+      () => service.close(),
+    );
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
-    expect(await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' })).toMatchObject({ ok: true });
+    expect(
+      await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
+    ).toMatchObject({ ok: true });
 
     const started = await service.call('recordingStart', { channels: ['nymn'] });
     expect(started).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: true }] });
@@ -32,9 +38,15 @@ describe('recording through the service', () => {
     const lines = fixtureLines().slice(0, 50).map(liveLine);
     fake.broadcast('nymn', lines);
     // The fixture is from 2024, so its batches are long due: they are written on the next tick.
-    await fake.waitFor(() => events.some((e) => e.type === 'archiveChanged' && e.channel === 'nymn'), 15_000, 'archiveChanged');
+    await fake.waitFor(
+      () => events.some((e) => e.type === 'archiveChanged' && e.channel === 'nymn'),
+      15_000,
+      'archiveChanged',
+    );
     expect(service.isRecording()).toBe(true);
-    const status = events.filter((e): e is Extract<ApiEvent, { type: 'recording' }> => e.type === 'recording').at(-1)!.status;
+    const status = events
+      .filter((e): e is Extract<ApiEvent, { type: 'recording' }> => e.type === 'recording')
+      .at(-1)!.status;
     expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
 
     const stopped = await service.call('recordingStop', { channels: ['nymn'] });
@@ -52,22 +64,35 @@ describe('recording through the service', () => {
       recording: recordWithRecorder,
       mergeIntervalMs: 0,
     });
-    cleanups.push(() => fake.close(), t.cleanup, () => service.close());
+    cleanups.push(
+      () => fake.close(),
+      t.cleanup,
+      () => service.close(),
+    );
     await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
     expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
     await service.call('recordingStart', { channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);
     // Sent now: their minute is written two minutes from now, long after this test looks.
     const now = Date.now();
-    const privmsgs = fixtureLines().map(liveLine).filter((l) => / PRIVMSG #nymn :/.test(l)).slice(0, 40);
-    fake.broadcast('nymn', privmsgs.map((l) => l.replace(/tmi-sent-ts=\d+/, `tmi-sent-ts=${now}`)));
+    const privmsgs = fixtureLines()
+      .map(liveLine)
+      .filter((l) => / PRIVMSG #nymn :/.test(l))
+      .slice(0, 40);
+    fake.broadcast(
+      'nymn',
+      privmsgs.map((l) => l.replace(/tmi-sent-ts=\d+/, `tmi-sent-ts=${now}`)),
+    );
     let rows: RecordRow[] = [];
     await expect
-      .poll(async () => {
-        const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
-        rows = res.ok ? (res.value as RecordRow[]) : [];
-        return rows.length;
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
+          rows = res.ok ? (res.value as RecordRow[]) : [];
+          return rows.length;
+        },
+        { timeout: 15_000 },
+      )
       .toBe(25);
     const texts = privmsgs.map((l) => l.slice(l.indexOf(' PRIVMSG #nymn :') + ' PRIVMSG #nymn :'.length));
     expect(rows.map((r) => r.record.params[1])).toEqual(texts.slice(-25));
@@ -80,8 +105,14 @@ describe('recording through the service', () => {
     const status = await service.call('recordingStatus', {});
     expect(status.ok && (status.value as ChannelRecording[])[0]!.tailVersion).toBe(40);
     // Nothing of it is in the archive yet.
-    expect(await service.call('listChannels', {})).toMatchObject({ ok: true, value: [{ channel: 'nymn', records: 0 }] });
+    expect(await service.call('listChannels', {})).toMatchObject({
+      ok: true,
+      value: [{ channel: 'nymn', records: 0 }],
+    });
     // A bad argument is a typed error, as for every method.
-    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
   });
 });

@@ -15,14 +15,21 @@ afterEach(async () => {
 async function setup(opts: { importSegments?: ImportFn } = {}) {
   const t = await tempDir();
   const segments = path.join(t.dir, 'segments');
-  const service = await ArchiveService.create({ segmentsDir: segments, settingsFile: path.join(t.dir, 'settings.json'), mergeIntervalMs: 0, ...opts });
+  const service = await ArchiveService.create({
+    segmentsDir: segments,
+    settingsFile: path.join(t.dir, 'settings.json'),
+    mergeIntervalMs: 0,
+    ...opts,
+  });
   const events: ApiEvent[] = [];
   service.onEvent((e) => events.push(e));
   cleanups.push(t.cleanup, () => service.close());
   return { dir: t.dir, segments, service, events };
 }
 
-async function value<T>(p: Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>): Promise<T> {
+async function value<T>(
+  p: Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>,
+): Promise<T> {
   const r = await p;
   if (!r.ok) throw new Error(`expected ok, got ${r.error.message}`);
   return r.value as T;
@@ -34,9 +41,16 @@ describe('ArchiveService on a real archive', () => {
     expect(await value(service.call('createSampleArchive', {}))).toEqual({ channel: 'nymn', records: 800 });
     const channels = await value<Array<{ channel: string; records: number }>>(service.call('listChannels', {}));
     expect(channels).toMatchObject([{ channel: 'nymn', records: 800 }]);
-    const s = await value<Summary>(service.call('summary', { channel: 'nymn', from: T0, to: T0 + 3600, resolution: 'hour' }));
+    const s = await value<Summary>(
+      service.call('summary', { channel: 'nymn', from: T0, to: T0 + 3600, resolution: 'hour' }),
+    );
     expect(s.buckets).toHaveLength(1);
-    expect(s.buckets[0]).toMatchObject({ records: 800, byCommand: { PRIVMSG: 798, CLEARCHAT: 2 }, recorded: true, pendingMerge: 0 });
+    expect(s.buckets[0]).toMatchObject({
+      records: 800,
+      byCommand: { PRIVMSG: 798, CLEARCHAT: 2 },
+      recorded: true,
+      pendingMerge: 0,
+    });
     expect(s.receivers).toEqual({ 'sample.nymn0.0': 800 });
   });
 
@@ -44,16 +58,36 @@ describe('ArchiveService on a real archive', () => {
     const { segments, service } = await setup();
     await writeShapedChannel(segments);
     await service.scanned();
-    const s = await value<Summary>(service.call('summary', { channel: 'testchan', from: T0, to: T0 + 15 * 60, resolution: 'minute' }));
+    const s = await value<Summary>(
+      service.call('summary', { channel: 'testchan', from: T0, to: T0 + 15 * 60, resolution: 'minute' }),
+    );
     expect(s.buckets).toHaveLength(15);
     expect(s.buckets.map((b) => b.records)).toEqual([3, 3, 4, 3, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
     expect(s.buckets[2]).toMatchObject({ pendingMerge: 1, receivers: { 'a.aaaaa.0': 3, 'b.bbbbb.0': 1 } });
     expect(s.buckets[10]!.byCommand).toEqual({ JOIN: 1 });
-    expect(s.buckets.map((b) => b.recorded)).toEqual([true, true, true, true, true, false, false, false, false, false, true, false, false, false, false]);
+    expect(s.buckets.map((b) => b.recorded)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
     // After the last recorded minute nothing is "missing": only the gap between recordings.
     expect(s.unrecorded).toEqual([[T0 + 300, T0 + 600]]);
     expect(s.receivers).toEqual({ 'a.aaaaa.0': 15, 'b.bbbbb.0': 2 });
-    const clipped = await value<Summary>(service.call('summary', { channel: 'testchan', from: T0 + 420, to: T0 + 480, resolution: 'minute' }));
+    const clipped = await value<Summary>(
+      service.call('summary', { channel: 'testchan', from: T0 + 420, to: T0 + 480, resolution: 'minute' }),
+    );
     expect(clipped.unrecorded).toEqual([[T0 + 420, T0 + 480]]);
   });
 
@@ -62,7 +96,9 @@ describe('ArchiveService on a real archive', () => {
     await value(service.call('createSampleArchive', {}));
     const all: RecordPage['rows'] = [];
     for (let offset = 0; ; offset += 300) {
-      const page = await value<RecordPage>(service.call('records', { channel: 'nymn', from: T0, to: T0 + 3600, offset, limit: 300 }));
+      const page = await value<RecordPage>(
+        service.call('records', { channel: 'nymn', from: T0, to: T0 + 3600, offset, limit: 300 }),
+      );
       expect(page.total).toBe(800);
       all.push(...page.rows);
       if (page.rows.length < 300) break;
@@ -71,7 +107,8 @@ describe('ArchiveService on a real archive', () => {
     for (let i = 1; i < all.length; i++) {
       const a = all[i - 1]!.record;
       const b = all[i]!.record;
-      const order = a.time - b.time || a.time_range - b.time_range || compareCodePoints(encodeRecord(a), encodeRecord(b));
+      const order =
+        a.time - b.time || a.time_range - b.time_range || compareCodePoints(encodeRecord(a), encodeRecord(b));
       expect(order).toBeLessThanOrEqual(0);
     }
     const clear = all.find((r) => r.record.command === 'CLEARCHAT')!;
@@ -83,7 +120,14 @@ describe('ArchiveService on a real archive', () => {
     expect(d.file).toMatch(/^nymn\/chat\/2024-01-06T16\/\d\d\.00-[A-Za-z0-9_-]{43}\.json$/);
     expect(d.receivers).toHaveLength(1);
     const filtered = await value<RecordPage>(
-      service.call('records', { channel: 'nymn', from: T0, to: T0 + 3600, offset: 0, limit: 10, filter: { commands: ['CLEARCHAT'] } }),
+      service.call('records', {
+        channel: 'nymn',
+        from: T0,
+        to: T0 + 3600,
+        offset: 0,
+        limit: 10,
+        filter: { commands: ['CLEARCHAT'] },
+      }),
     );
     expect(filtered.total).toBe(2);
     const missing = await service.call('recordDetail', { channel: 'nymn', key: clear.key.replace(/#\d+$/, '#9999') });
@@ -97,18 +141,30 @@ describe('ArchiveService on a real archive', () => {
     expect(Object.keys(cache.files).length).toBeGreaterThan(5);
     await writeShapedChannel(segments);
     // A second service over the same folder answers from the cache plus the new files.
-    const second = await ArchiveService.create({ segmentsDir: segments, settingsFile: path.join(dir, 'settings.json'), mergeIntervalMs: 0 });
+    const second = await ArchiveService.create({
+      segmentsDir: segments,
+      settingsFile: path.join(dir, 'settings.json'),
+      mergeIntervalMs: 0,
+    });
     cleanups.push(() => second.close());
     const channels = await value<Array<{ channel: string; records: number }>>(second.call('listChannels', {}));
-    expect(channels.map((c) => [c.channel, c.records])).toEqual([['nymn', 800], ['testchan', 17]]);
-    expect(await second.call('indexStatus', {})).toEqual({ ok: true, value: { scanning: false, filesTotal: 16, filesScanned: 16 } });
+    expect(channels.map((c) => [c.channel, c.records])).toEqual([
+      ['nymn', 800],
+      ['testchan', 17],
+    ]);
+    expect(await second.call('indexStatus', {})).toEqual({
+      ok: true,
+      value: { scanning: false, filesTotal: 16, filesScanned: 16 },
+    });
   });
 
   it('reports scan progress as index events', async () => {
     const { segments, service, events } = await setup();
     await writeShapedChannel(segments);
     await service.scanned();
-    const index = events.filter((e): e is Extract<ApiEvent, { type: 'index' }> => e.type === 'index').map((e) => e.status);
+    const index = events
+      .filter((e): e is Extract<ApiEvent, { type: 'index' }> => e.type === 'index')
+      .map((e) => e.status);
     expect(index[0]!.scanning).toBe(true);
     expect(index.at(-1)).toEqual({ scanning: false, filesTotal: 7, filesScanned: 7 });
   });
@@ -146,32 +202,63 @@ describe('ArchiveService on a real archive', () => {
     const { service, segments } = await setup({ importSegments: slow });
     await writeShapedChannel(src.dir, 'other');
     const { importId } = await value<{ importId: string }>(service.call('importStart', { sources: [src.dir] }));
-    expect(await service.call('importStart', { sources: [src.dir] })).toMatchObject({ ok: false, error: { code: 'busy' } });
+    expect(await service.call('importStart', { sources: [src.dir] })).toMatchObject({
+      ok: false,
+      error: { code: 'busy' },
+    });
     expect(await value(service.call('importCancel', { importId }))).toEqual({ cancelled: true });
     const [status] = await value<ImportProgress[]>(service.call('importStatus', {}));
     expect(status).toMatchObject({ importId, phase: 'cancelled' });
     await expect(fs.readdir(path.join(segments, 'other'))).rejects.toThrow();
-    expect(await service.call('importCancel', { importId: 'nope' })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await service.call('importCancel', { importId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
   });
 
   it('refuses import sources that are relative, missing, or the archive itself', async () => {
     const { dir, segments, service } = await setup();
-    expect(await service.call('importStart', { sources: ['relative/dir'] })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(await service.call('importStart', { sources: [path.join(dir, 'nope')] })).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await service.call('importStart', { sources: [segments] })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
-    expect(await service.call('importStart', { sources: [dir] })).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    expect(await service.call('importStart', { sources: ['relative/dir'] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
+    expect(await service.call('importStart', { sources: [path.join(dir, 'nope')] })).toMatchObject({
+      ok: false,
+      error: { code: 'not_found' },
+    });
+    expect(await service.call('importStart', { sources: [segments] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
+    expect(await service.call('importStart', { sources: [dir] })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_argument' },
+    });
   });
 
   it('keeps settings, refuses moving a fixed archive, and reports recording as unavailable without a recorder', async () => {
     const { dir, service } = await setup();
-    const s = await value<{ nodeName: string; hasToken: boolean }>(service.call('setSettings', { nodeName: 'test-node', historyGapFilling: false }));
+    const s = await value<{ nodeName: string; hasToken: boolean }>(
+      service.call('setSettings', { nodeName: 'test-node', historyGapFilling: false }),
+    );
     expect(s).toMatchObject({ nodeName: 'test-node', hasToken: false });
-    expect(JSON.parse(await fs.readFile(path.join(dir, 'settings.json'), 'utf8'))).toMatchObject({ nodeName: 'test-node', historyGapFilling: false });
-    expect(await service.call('setSettings', { segmentsDir: dir })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(JSON.parse(await fs.readFile(path.join(dir, 'settings.json'), 'utf8'))).toMatchObject({
+      nodeName: 'test-node',
+      historyGapFilling: false,
+    });
+    expect(await service.call('setSettings', { segmentsDir: dir })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     expect(await value(service.call('setToken', { token: 'oauth:abc' }))).toEqual({ hasToken: true });
-    expect(await service.call('recordingStart', { channels: ['nymn'] })).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await service.call('recordingStart', { channels: ['nymn'] })).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable' },
+    });
     expect(await service.call('pickFolder', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    expect(await service.call('summary', { channel: 'nymn', from: 0, to: 253402300800, resolution: 'minute' })).toMatchObject({
+    expect(
+      await service.call('summary', { channel: 'nymn', from: 0, to: 253402300800, resolution: 'minute' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });

@@ -11,7 +11,8 @@ export function readAllRecords(segments: string): ChatRecord[] {
       if (e.name.startsWith('.')) continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.json')) for (const l of fs.readFileSync(p, 'utf8').split('\n')) if (l) out.push(JSON.parse(l) as ChatRecord);
+      else if (e.name.endsWith('.json'))
+        for (const l of fs.readFileSync(p, 'utf8').split('\n')) if (l) out.push(JSON.parse(l) as ChatRecord);
     }
   };
   walk(segments);

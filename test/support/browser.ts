@@ -12,7 +12,15 @@ export const SCREENSHOTS = path.resolve(import.meta.dirname, '../e2e/screenshots
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -23,7 +31,11 @@ export interface WatchedPage {
   close: () => Promise<void>;
 }
 
-export async function openPage(browser: Browser, url: string, opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<WatchedPage> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+): Promise<WatchedPage> {
   const context = await browser.newContext({
     colorScheme: opts.colorScheme ?? 'light',
     viewport: { width: opts.width ?? 1400, height: opts.height ?? 900 },
@@ -65,7 +77,9 @@ export async function clickBucket(page: Page, t: number, from: number, span: num
 /** Saves `<name>-<scheme>.png` for review (the folder is git-ignored). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const scheme = (await page.evaluate(() => (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'))) as string;
+  const scheme = (await page.evaluate(() =>
+    matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
+  )) as string;
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${scheme}.png`) });
 }
 

@@ -93,7 +93,16 @@ export class FakeTwitch {
   }
 
   private accept(ws: WebSocket): void {
-    const c: FakeClient = { id: this.nextId++, ws, nick: null, pass: null, joined: new Set(), silenced: false, closed: false, received: [] };
+    const c: FakeClient = {
+      id: this.nextId++,
+      ws,
+      nick: null,
+      pass: null,
+      joined: new Set(),
+      silenced: false,
+      closed: false,
+      received: [],
+    };
     this.clients.push(c);
     ws.on('close', () => {
       c.closed = true;
@@ -174,7 +183,9 @@ export class FakeTwitch {
   }
 
   joinedClients(channel: string): FakeClient[] {
-    return this.clients.filter((c) => !c.closed && !c.silenced && c.ws.readyState === WebSocket.OPEN && c.joined.has(channel));
+    return this.clients.filter(
+      (c) => !c.closed && !c.silenced && c.ws.readyState === WebSocket.OPEN && c.joined.has(channel),
+    );
   }
 
   /** Fans lines of a channel out to every joined client; returns the clients reached. */
@@ -193,7 +204,11 @@ export class FakeTwitch {
   }
 
   waitForJoined(channel: string, count: number, timeoutMs?: number): Promise<void> {
-    return this.waitFor(() => this.joinedClients(channel).length >= count, timeoutMs, `${count} client(s) joined to #${channel}`);
+    return this.waitFor(
+      () => this.joinedClients(channel).length >= count,
+      timeoutMs,
+      `${count} client(s) joined to #${channel}`,
+    );
   }
 
   /** Twitch's RECONNECT: the client should move; the server closes the old socket after `keepOpenMs`. */
@@ -223,7 +238,15 @@ export class FakeTwitch {
       `:tmi.twitch.tv NOTICE #${channel}`,
       `@id=aw2;tmi-sent-ts=1704557985000;msg=a\\sb\\nc :u!u@u.tmi.twitch.tv PRIVMSG #${channel} :👋🏽 \u{E0000}`,
     ];
-    const lines = [stored[0]!, ': ', ':tmi.twitch.tv NOTICE *', stored[1]!, `:tmi.twitch.tv FOOBAR #${channel} :unknown command`, ':u!u@u.tmi.twitch.tv PRIVMSG #elsewhere :not requested', stored[2]!];
+    const lines = [
+      stored[0]!,
+      ': ',
+      ':tmi.twitch.tv NOTICE *',
+      stored[1]!,
+      `:tmi.twitch.tv FOOBAR #${channel} :unknown command`,
+      ':u!u@u.tmi.twitch.tv PRIVMSG #elsewhere :not requested',
+      stored[2]!,
+    ];
     return { frame: lines.join('\r\n') + '\r\n', stored };
   }
 
@@ -236,7 +259,15 @@ export class FakeTwitch {
    * tags goes to every joined client; the original line (with them) becomes history.
    * `before(i)` runs before line i and may await (to inject faults at a point).
    */
-  async replay(channel: string, lines: string[], opts: { intervalMs?: number; before?: (i: number) => Promise<void> | void; onSent?: (i: number, to: FakeClient[]) => void } = {}): Promise<void> {
+  async replay(
+    channel: string,
+    lines: string[],
+    opts: {
+      intervalMs?: number;
+      before?: (i: number) => Promise<void> | void;
+      onSent?: (i: number, to: FakeClient[]) => void;
+    } = {},
+  ): Promise<void> {
     const hist = this.history.get(channel) ?? [];
     this.history.set(channel, hist);
     for (let i = 0; i < lines.length; i++) {

@@ -31,7 +31,8 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)
 const uniform = (r: Rand, lo: number, hi: number) => lo + r() * (hi - lo);
 const ms = (t: number) => Math.round(t * 1000) / 1000;
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-const token = (r: Rand, n: number) => Array.from({ length: n }, () => ALNUM.charAt(Math.floor(r() * ALNUM.length))).join('');
+const token = (r: Rand, n: number) =>
+  Array.from({ length: n }, () => ALNUM.charAt(Math.floor(r() * ALNUM.length))).join('');
 function uuid(r: Rand): string {
   const h = () => Math.floor(r() * 16).toString(16);
   const part = (n: number) => Array.from({ length: n }, h).join('');
@@ -40,8 +41,34 @@ function uuid(r: Rand): string {
 
 /** Words of real chat, with emoji and tag characters beyond U+FFFF. */
 const WORDS = [
-  'forsenParty', 'EDM', 'LULW', 'OMEGALUL', 'pog', 'Clap', 'xdd', 'nymnCorn', 'hello', 'chat', 'what', 'is', 'this',
-  'song', '😂', '🔥', '👍🏽', 'NaM', '\u{E0000}', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'über', 'ñ', '日本語', 'KEKW', '!play', '@nymn', 'a\\b', '"quoted"',
+  'forsenParty',
+  'EDM',
+  'LULW',
+  'OMEGALUL',
+  'pog',
+  'Clap',
+  'xdd',
+  'nymnCorn',
+  'hello',
+  'chat',
+  'what',
+  'is',
+  'this',
+  'song',
+  '😂',
+  '🔥',
+  '👍🏽',
+  'NaM',
+  '\u{E0000}',
+  '𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+  'über',
+  'ñ',
+  '日本語',
+  'KEKW',
+  '!play',
+  '@nymn',
+  'a\\b',
+  '"quoted"',
 ];
 const NICKS = Array.from({ length: 400 }, (_, i) => `user_${i.toString(36)}${i % 7 === 0 ? 'x' : ''}`);
 
@@ -62,7 +89,8 @@ export interface ExpectedObservation {
   length: number;
 }
 
-export const observationKey = (o: ExpectedObservation) => `${o.key}\u0001${o.receiver}\u0001${o.received}\u0001${o.start}\u0001${o.length}`;
+export const observationKey = (o: ExpectedObservation) =>
+  `${o.key}\u0001${o.receiver}\u0001${o.received}\u0001${o.start}\u0001${o.length}`;
 /** The same key for an observation read from a file (whose identity is a byte string). */
 export const readObservationKey = (o: Observation) => observationKey({ ...o, key: fromByteString(o.key) });
 
@@ -110,7 +138,10 @@ function privmsgTags(r: Rand, nick: string, at: number, roomId: string): Tags {
   const tags: Tags = {
     'badge-info': r() < 0.3 ? `subscriber/${1 + Math.floor(r() * 40)}` : '',
     badges: r() < 0.3 ? 'subscriber/24,twitch-recap-2023/1' : '',
-    color: `#${Math.floor(r() * 0xffffff).toString(16).padStart(6, '0').toUpperCase()}`,
+    color: `#${Math.floor(r() * 0xffffff)
+      .toString(16)
+      .padStart(6, '0')
+      .toUpperCase()}`,
     'display-name': nick,
     emotes: r() < 0.2 ? 'emotesv2_ee52e9d2f1344320bad5e93dd2a6e570:0-10' : '',
     'first-msg': '0',
@@ -140,7 +171,13 @@ function text(r: Rand): string {
 const EVENTS_PER_ARRIVAL = 0.96 + 0.04 * 3 * (1 + 0.15 * 2);
 
 /** The channel's events in server time order; `rate` events per second on average, about 77 % PRIVMSG. */
-export function serverEvents(seed: number, start: number, minutes: number, rate: number, channel: string): ServerEvent[] {
+export function serverEvents(
+  seed: number,
+  start: number,
+  minutes: number,
+  rate: number,
+  channel: string,
+): ServerEvent[] {
   const r = rng(seed);
   const roomId = String(10000000 + (seed % 1000));
   const chan = `#${channel}`;
@@ -153,22 +190,69 @@ export function serverEvents(seed: number, start: number, minutes: number, rate:
     const nick = pick(r, NICKS);
     const k = r();
     if (k < 0.86) {
-      out.push({ at, command: 'PRIVMSG', params: [chan, text(r)], ...user(nick), tags: privmsgTags(r, nick, at, roomId), late: false });
+      out.push({
+        at,
+        command: 'PRIVMSG',
+        params: [chan, text(r)],
+        ...user(nick),
+        tags: privmsgTags(r, nick, at, roomId),
+        late: false,
+      });
     } else if (k < 0.9) {
       const tags = privmsgTags(r, nick, at, roomId);
       tags['msg-id'] = 'resub';
       tags['system-msg'] = `${nick} subscribed at Tier 1. They've subscribed for 7 months!`;
       tags.login = nick;
-      out.push({ at, command: 'USERNOTICE', params: r() < 0.5 ? [chan, text(r)] : [chan], sender: 'tmi.twitch.tv', user: null, host: null, tags, late: false });
+      out.push({
+        at,
+        command: 'USERNOTICE',
+        params: r() < 0.5 ? [chan, text(r)] : [chan],
+        sender: 'tmi.twitch.tv',
+        user: null,
+        host: null,
+        tags,
+        late: false,
+      });
     } else if (k < 0.92) {
       const tags: Tags = { 'room-id': roomId, 'target-user-id': String(10000000 + Math.floor(r() * 9e8)) };
       if (r() < 0.7) tags['ban-duration'] = String(pick(r, [1, 10, 600, 3600]));
-      out.push({ at, command: 'CLEARCHAT', params: [chan, nick], sender: 'tmi.twitch.tv', user: null, host: null, tags, late: false });
+      out.push({
+        at,
+        command: 'CLEARCHAT',
+        params: [chan, nick],
+        sender: 'tmi.twitch.tv',
+        user: null,
+        host: null,
+        tags,
+        late: false,
+      });
     } else if (k < 0.94) {
-      const msg = pick(r, [['emote_only_on', 'This room is now in emote-only mode.'], ['emote_only_off', 'This room is no longer in emote-only mode.'], ['slow_on', 'This room is now in slow mode. You may send messages every 10 seconds.']] as const);
-      out.push({ at, command: 'NOTICE', params: [chan, msg[1]], sender: 'tmi.twitch.tv', user: null, host: null, tags: { 'msg-id': msg[0] }, late: false });
+      const msg = pick(r, [
+        ['emote_only_on', 'This room is now in emote-only mode.'],
+        ['emote_only_off', 'This room is no longer in emote-only mode.'],
+        ['slow_on', 'This room is now in slow mode. You may send messages every 10 seconds.'],
+      ] as const);
+      out.push({
+        at,
+        command: 'NOTICE',
+        params: [chan, msg[1]],
+        sender: 'tmi.twitch.tv',
+        user: null,
+        host: null,
+        tags: { 'msg-id': msg[0] },
+        late: false,
+      });
     } else if (k < 0.96) {
-      out.push({ at, command: 'ROOMSTATE', params: [chan], sender: 'tmi.twitch.tv', user: null, host: null, tags: { 'emote-only': r() < 0.5 ? '1' : '0', 'room-id': roomId }, late: false });
+      out.push({
+        at,
+        command: 'ROOMSTATE',
+        params: [chan],
+        sender: 'tmi.twitch.tv',
+        user: null,
+        host: null,
+        tags: { 'emote-only': r() < 0.5 ? '1' : '0', 'room-id': roomId },
+        late: false,
+      });
     } else {
       // A burst of JOIN/PART; sometimes one user JOINs, PARTs and JOINs again within the 45 s padding.
       const n = 1 + Math.floor(r() * 5);
@@ -178,7 +262,14 @@ export function serverEvents(seed: number, start: number, minutes: number, rate:
         out.push({ at: ms(at + i * 0.01), command: cmd, params: [chan], ...user(who), tags: null, late: true });
         if (r() < 0.15) {
           const back = ms(at + 5 + r() * 25);
-          out.push({ at: ms(back - 2), command: cmd === 'JOIN' ? 'PART' : 'JOIN', params: [chan], ...user(who), tags: null, late: true });
+          out.push({
+            at: ms(back - 2),
+            command: cmd === 'JOIN' ? 'PART' : 'JOIN',
+            params: [chan],
+            ...user(who),
+            tags: null,
+            late: true,
+          });
           out.push({ at: back, command: cmd, params: [chan], ...user(who), tags: null, late: true });
         }
       }
@@ -198,8 +289,10 @@ function sessions(r: Rand, node: string, start: number, end: number, disturbance
   const cuts: Array<{ at: number; kind: 'outage' | 'reconnect' }> = [];
   if (disturbances) {
     const span = end - start;
-    for (let i = Math.floor(r() * 3); i > 0; i--) cuts.push({ at: start + uniform(r, 0.1, 0.9) * span, kind: 'outage' });
-    for (let i = Math.floor(r() * 3); i > 0; i--) cuts.push({ at: start + uniform(r, 0.05, 0.95) * span, kind: 'reconnect' });
+    for (let i = Math.floor(r() * 3); i > 0; i--)
+      cuts.push({ at: start + uniform(r, 0.1, 0.9) * span, kind: 'outage' });
+    for (let i = Math.floor(r() * 3); i > 0; i--)
+      cuts.push({ at: start + uniform(r, 0.05, 0.95) * span, kind: 'reconnect' });
     cuts.sort((a, b) => a.at - b.at);
   }
   const tag = token(r, 5);
@@ -265,7 +358,12 @@ function originalBytes(records: ChatRecord[]): Buffer {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('base64url');
 
-function nodeFiles(channel: string, records: ChatRecord[], original: boolean, perReceiverFiles: boolean): GeneratedFile[] {
+function nodeFiles(
+  channel: string,
+  records: ChatRecord[],
+  original: boolean,
+  perReceiverFiles: boolean,
+): GeneratedFile[] {
   const groups = new Map<string, { minute: number; list: ChatRecord[] }>();
   for (const rec of records) {
     const minute = minuteStart(rec.time);
@@ -324,7 +422,13 @@ export function generateWorld(o: WorldOptions): World {
         if (original && typeof id === 'string' && byId.has(id)) {
           const rec = byId.get(id)!;
           rec.receivers[s.receiver] = l.now;
-          observed({ key: identityKey(e), receiver: s.receiver, received: l.now, start: rec.time, length: rec.time_range });
+          observed({
+            key: identityKey(e),
+            receiver: s.receiver,
+            received: l.now,
+            start: rec.time,
+            length: rec.time_range,
+          });
           continue;
         }
         const rec: ChatRecord = {
@@ -383,7 +487,10 @@ export async function writeWorld(dir: string, world: World): Promise<string[]> {
 }
 
 /** Every file under `root` (relative path, sorted) with its bytes; the archive's own state and quarantine excluded. */
-export async function snapshotTree(root: string, opts: { includeHidden?: boolean } = {}): Promise<Array<[string, Buffer]>> {
+export async function snapshotTree(
+  root: string,
+  opts: { includeHidden?: boolean } = {},
+): Promise<Array<[string, Buffer]>> {
   const out: Array<[string, Buffer]> = [];
   const walk = async (dir: string) => {
     for (const e of await fs.readdir(dir, { withFileTypes: true })) {
@@ -391,7 +498,11 @@ export async function snapshotTree(root: string, opts: { includeHidden?: boolean
       const p = path.join(dir, e.name);
       if (e.isDirectory()) await walk(p);
       else if (e.isFile()) out.push([path.relative(root, p), await fs.readFile(p)]);
-      else out.push([path.relative(root, p), Buffer.from(e.isSymbolicLink() ? `<link to ${await fs.readlink(p)}>` : '<special>')]);
+      else
+        out.push([
+          path.relative(root, p),
+          Buffer.from(e.isSymbolicLink() ? `<link to ${await fs.readlink(p)}>` : '<special>'),
+        ]);
     }
   };
   await walk(root);
@@ -419,18 +530,42 @@ export const arbText = fc.array(astral, { maxLength: 6 }).map((xs) => xs.join(''
 
 const arbIdentity = fc.oneof(
   // id'd PRIVMSG from a small pool of ids; text varies sometimes for the same id (an identity conflict)
-  fc.record({ id: fc.constantFrom('m1', 'm2', 'm3'), text: fc.oneof(fc.constant('hi 😂'), arbText) }).map(({ id, text }) => ({
-    command: 'PRIVMSG', params: ['#chan', text], sender: 'nick', user: 'nick', host: 'nick.tmi.twitch.tv',
-    tags: { id, 'tmi-sent-ts': '1704556800123', 'display-name': 'Nick' } as Tags,
-  })),
+  fc
+    .record({ id: fc.constantFrom('m1', 'm2', 'm3'), text: fc.oneof(fc.constant('hi 😂'), arbText) })
+    .map(({ id, text }) => ({
+      command: 'PRIVMSG',
+      params: ['#chan', text],
+      sender: 'nick',
+      user: 'nick',
+      host: 'nick.tmi.twitch.tv',
+      tags: { id, 'tmi-sent-ts': '1704556800123', 'display-name': 'Nick' } as Tags,
+    })),
   fc.record({ cmd: fc.constantFrom('JOIN', 'PART'), who: fc.constantFrom('u1', 'u2') }).map(({ cmd, who }) => ({
-    command: cmd, params: ['#chan'], sender: who, user: who, host: `${who}.tmi.twitch.tv`, tags: null,
+    command: cmd,
+    params: ['#chan'],
+    sender: who,
+    user: who,
+    host: `${who}.tmi.twitch.tv`,
+    tags: null,
   })),
   fc.constantFrom('NOTICE', 'CLEARCHAT', 'ROOMSTATE').map((cmd) => ({
-    command: cmd, params: ['#chan', 'x'], sender: 'tmi.twitch.tv', user: null, host: null, tags: { 'room-id': '1', user: 'tricky', sender: 'x' } as Tags,
+    command: cmd,
+    params: ['#chan', 'x'],
+    sender: 'tmi.twitch.tv',
+    user: null,
+    host: null,
+    tags: { 'room-id': '1', user: 'tricky', sender: 'x' } as Tags,
   })),
   // Unknown extra fields are identity fields
-  arbText.map((t) => ({ command: 'USERNOTICE', params: ['#chan'], sender: 'tmi.twitch.tv', user: null, host: null, tags: { id: 'm9' } as Tags, emote_sets: [t, 1e21, -0, 0.1 + 0.2] })),
+  arbText.map((t) => ({
+    command: 'USERNOTICE',
+    params: ['#chan'],
+    sender: 'tmi.twitch.tv',
+    user: null,
+    host: null,
+    tags: { id: 'm9' } as Tags,
+    emote_sets: [t, 1e21, -0, 0.1 + 0.2],
+  })),
 );
 
 /** Starts near minute and hour boundaries, fractional and whole. */
@@ -450,15 +585,38 @@ export interface ArbObservation {
 }
 
 export const arbObservation: fc.Arbitrary<ArbObservation> = fc
-  .record({ identity: arbIdentity, receiver: fc.constantFrom(...RECEIVERS), start: arbStart, length: arbLength, delay: fc.integer({ min: 0, max: 40 }) })
-  .map(({ identity, receiver, start, length, delay }) => ({ identity, receiver, start, length, received: start + delay }));
+  .record({
+    identity: arbIdentity,
+    receiver: fc.constantFrom(...RECEIVERS),
+    start: arbStart,
+    length: arbLength,
+    delay: fc.integer({ min: 0, max: 40 }),
+  })
+  .map(({ identity, receiver, start, length, delay }) => ({
+    identity,
+    receiver,
+    start,
+    length,
+    received: start + delay,
+  }));
 
 /**
  * Records as files hold them: mostly one observation each, sometimes several receivers in one
  * record, sometimes in the original format (no receiver_ranges: every receiver gets the record's range).
  */
 export const arbRecord: fc.Arbitrary<ChatRecord> = fc
-  .record({ first: arbObservation, more: fc.array(fc.record({ receiver: fc.constantFrom(...RECEIVERS), delay: fc.integer({ min: 0, max: 5 }), shift: fc.constantFrom(0, 0, 1, 3) }), { maxLength: 2 }), original: fc.boolean() })
+  .record({
+    first: arbObservation,
+    more: fc.array(
+      fc.record({
+        receiver: fc.constantFrom(...RECEIVERS),
+        delay: fc.integer({ min: 0, max: 5 }),
+        shift: fc.constantFrom(0, 0, 1, 3),
+      }),
+      { maxLength: 2 },
+    ),
+    original: fc.boolean(),
+  })
   .map(({ first, more, original }) => {
     const rec = {
       ...first.identity,

@@ -45,11 +45,32 @@ export function hostileValue(outside: string): fc.Arbitrary<unknown> {
 }
 
 /** Plausible argument objects with some fields replaced by hostile values, some extra fields. */
-const FIELDS = ['channel', 'from', 'to', 'resolution', 'offset', 'limit', 'key', 'channels', 'sources', 'importId', 'token', 'segmentsDir', 'nodeName', 'server', 'filter', 'login'];
+const FIELDS = [
+  'channel',
+  'from',
+  'to',
+  'resolution',
+  'offset',
+  'limit',
+  'key',
+  'channels',
+  'sources',
+  'importId',
+  'token',
+  'segmentsDir',
+  'nodeName',
+  'server',
+  'filter',
+  'login',
+];
 
 export function hostileArgs(outside: string): fc.Arbitrary<{ method: MethodName; args: unknown }> {
   const v = hostileValue(outside);
-  const obj = fc.dictionary(fc.constantFrom(...FIELDS, 'extra', '__proto__'), fc.oneof(v, fc.array(v, { maxLength: 3 })), { maxKeys: 5 });
+  const obj = fc.dictionary(
+    fc.constantFrom(...FIELDS, 'extra', '__proto__'),
+    fc.oneof(v, fc.array(v, { maxLength: 3 })),
+    { maxKeys: 5 },
+  );
   const base = fc.record({
     channel: fc.constantFrom('nymn', 'NYMN', '../nymn', 'a'.repeat(26)),
     from: fc.constantFrom(1704556800, -5, 1e20),
@@ -58,7 +79,11 @@ export function hostileArgs(outside: string): fc.Arbitrary<{ method: MethodName;
     offset: fc.constantFrom(0, -1, 0.5),
     limit: fc.constantFrom(10, 0, 1e9),
   });
-  const args = fc.oneof(v, obj, fc.tuple(base, obj).map(([a, b]) => ({ ...a, ...b })));
+  const args = fc.oneof(
+    v,
+    obj,
+    fc.tuple(base, obj).map(([a, b]) => ({ ...a, ...b })),
+  );
   return fc.record({ method: fc.constantFrom(...methodNames), args });
 }
 

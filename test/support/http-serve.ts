@@ -19,10 +19,23 @@ export async function serveTemp(opts: { token?: string; renderer?: boolean } = {
   const segments = path.join(t.dir, 'segments');
   const rendererDir = path.join(t.dir, 'renderer');
   await mkdir(path.join(rendererDir, 'assets'), { recursive: true });
-  await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><title>Chat Archiver</title><script type="module" src="/assets/app.js"></script>');
+  await writeFile(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><title>Chat Archiver</title><script type="module" src="/assets/app.js"></script>',
+  );
   await writeFile(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app")');
-  const service = await ArchiveService.create({ segmentsDir: segments, settingsFile: path.join(t.dir, 'settings.json'), mergeIntervalMs: 0 });
-  const server = await startHttpServer({ service, host: '127.0.0.1', port: 0, token: opts.token ?? null, rendererDir: opts.renderer === false ? null : rendererDir });
+  const service = await ArchiveService.create({
+    segmentsDir: segments,
+    settingsFile: path.join(t.dir, 'settings.json'),
+    mergeIntervalMs: 0,
+  });
+  const server = await startHttpServer({
+    service,
+    host: '127.0.0.1',
+    port: 0,
+    token: opts.token ?? null,
+    rendererDir: opts.renderer === false ? null : rendererDir,
+  });
   return {
     dir: t.dir,
     segments,
@@ -43,11 +56,16 @@ export function rawRequest(
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = http.request(
+      { host: u.hostname, port: u.port, method: opts.method ?? 'GET', path: opts.path, headers: opts.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });

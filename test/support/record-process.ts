@@ -15,7 +15,19 @@ export interface RecordProcess {
 }
 
 export function spawnRecorder(args: string[]): RecordProcess {
-  const child = spawn(process.execPath, [...(process.env.RECORD_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RECORD_PROF] : []), '--import', 'tsx', MAIN, 'record', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.RECORD_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RECORD_PROF] : []),
+      '--import',
+      'tsx',
+      MAIN,
+      'record',
+      '--json',
+      ...args,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const events: Array<Record<string, unknown>> = [];
   let err = '';
   let buf = '';

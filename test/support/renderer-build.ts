@@ -22,7 +22,9 @@ function newest(dir: string): number {
 }
 
 function sourcesTime(): number {
-  const files = ['electron.vite.config.ts', 'app/service/contract.ts', 'app/service/http-client.ts'].map((f) => statSync(path.join(root, f)).mtimeMs);
+  const files = ['electron.vite.config.ts', 'app/service/contract.ts', 'app/service/http-client.ts'].map(
+    (f) => statSync(path.join(root, f)).mtimeMs,
+  );
   return Math.max(newest(path.join(root, 'renderer')), ...files);
 }
 
@@ -42,7 +44,8 @@ export async function ensureRendererBuilt(): Promise<void> {
       break;
     } catch {
       // Another worker is building; a lock older than two minutes is from a crashed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
       await sleep(250);
     }
   }
@@ -54,7 +57,14 @@ export async function ensureRendererBuilt(): Promise<void> {
     const env = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
-      await build({ ...renderer, configFile: false, mode: 'production', base: './', logLevel: 'warn', build: { ...renderer.build, emptyOutDir: true } });
+      await build({
+        ...renderer,
+        configFile: false,
+        mode: 'production',
+        base: './',
+        logLevel: 'warn',
+        build: { ...renderer.build, emptyOutDir: true },
+      });
     } finally {
       process.env.NODE_ENV = env;
     }

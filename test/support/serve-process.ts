@@ -12,10 +12,24 @@ export interface ServeProcess {
 }
 
 export async function startServe(segments: string, extraArgs: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'app/cli/main.ts'), 'serve', '--segments', segments, '--port', '0', ...extraArgs], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'app/cli/main.ts'),
+      'serve',
+      '--segments',
+      segments,
+      '--port',
+      '0',
+      ...extraArgs,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -11,7 +11,13 @@ export async function tempDir(prefix = 'ca-service-'): Promise<{ dir: string; cl
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export function chatRecord(time: number, receiver: string, text: string, command = 'PRIVMSG', channel = 'testchan'): ChatRecord {
+export function chatRecord(
+  time: number,
+  receiver: string,
+  text: string,
+  command = 'PRIVMSG',
+  channel = 'testchan',
+): ChatRecord {
   return {
     command,
     params: command === 'JOIN' || command === 'PART' ? [`#${channel}`] : [`#${channel}`, text],
@@ -36,8 +42,12 @@ export const T0 = 1704556800;
  */
 export async function writeShapedChannel(segments: string, channel = 'testchan'): Promise<void> {
   const recs: ChatRecord[] = [];
-  for (let m = 0; m < 5; m++) for (let i = 0; i < 3; i++) recs.push(chatRecord(T0 + m * 60 + i * 10, 'a.aaaaa.0', `m${m}-${i}`, 'PRIVMSG', channel));
+  for (let m = 0; m < 5; m++)
+    for (let i = 0; i < 3; i++)
+      recs.push(chatRecord(T0 + m * 60 + i * 10, 'a.aaaaa.0', `m${m}-${i}`, 'PRIVMSG', channel));
   await writeRecords(segments, channel, recs);
-  await writeBatch(hourDir(segments, channel, hourStart(T0)), T0 + 120, [chatRecord(T0 + 125, 'b.bbbbb.0', 'from-b', 'PRIVMSG', channel)]);
+  await writeBatch(hourDir(segments, channel, hourStart(T0)), T0 + 120, [
+    chatRecord(T0 + 125, 'b.bbbbb.0', 'from-b', 'PRIVMSG', channel),
+  ]);
   await writeRecords(segments, channel, [chatRecord(T0 + 600, 'b.bbbbb.0', '', 'JOIN', channel)]);
 }

@@ -50,7 +50,11 @@ function fixtureRecords(receiversAt: (time: number) => string[]): ChatRecord[] {
     if (!parsed || !Number.isFinite(time)) return;
     const ids = receiversAt(time);
     if (ids.length === 0) return;
-    const obs = ids.map((id, k) => ({ id, received: time + 0.15 + k * 0.13 + (i % 7) * 0.01, range: [time, 0] as Range }));
+    const obs = ids.map((id, k) => ({
+      id,
+      received: time + 0.15 + k * 0.13 + (i % 7) * 0.01,
+      range: [time, 0] as Range,
+    }));
     out.push(record(stripHistoryTags(parsed), obs));
   });
   return out;
@@ -64,7 +68,10 @@ function joins(receivers: string[]): ChatRecord[] {
       const received = sent + 2 + k * 0.4;
       return { id, received, range: [received - 5 - 45 + k, 55] as Range };
     });
-    return record({ command: 'JOIN', params: [`#${CHANNEL}`], sender: user, user, host: `${user}.tmi.twitch.tv`, tags: null }, obs);
+    return record(
+      { command: 'JOIN', params: [`#${CHANNEL}`], sender: user, user, host: `${user}.tmi.twitch.tv`, tags: null },
+      obs,
+    );
   });
 }
 
@@ -96,7 +103,12 @@ export async function writeBusyHour(segments: string, channel: string, hour: num
       sender: user,
       user,
       host: `${user}.tmi.twitch.tv`,
-      tags: { id: `busy-${i}`, 'tmi-sent-ts': String(Math.round(time * 1000)), 'display-name': user, color: i % 3 ? '#1E90FF' : '' },
+      tags: {
+        id: `busy-${i}`,
+        'tmi-sent-ts': String(Math.round(time * 1000)),
+        'display-name': user,
+        color: i % 3 ? '#1E90FF' : '',
+      },
       time,
       time_range: 0,
       receivers: { [ALICE]: time + 0.2 },

@@ -18,7 +18,11 @@ export interface ViewerSession {
 }
 
 /** Registers the suite's beforeAll/afterAll; the returned object is filled in by beforeAll. */
-export function viewerSession(name: string, setup?: (dir: string) => Promise<unknown>, timeout = 120_000): ViewerSession {
+export function viewerSession(
+  name: string,
+  setup?: (dir: string) => Promise<unknown>,
+  timeout = 120_000,
+): ViewerSession {
   const s = {} as ViewerSession;
   beforeAll(async () => {
     s.dir = await mkdtemp(path.join(os.tmpdir(), `ca-${name}-`));

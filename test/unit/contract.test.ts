@@ -16,7 +16,15 @@ describe('the contract', () => {
   it('rejects unknown fields, bad channel names and non-finite times for every ranged method', () => {
     const ok = { channel: 'nymn', from: 0, to: 60, resolution: 'minute' };
     expect(parseArgs('summary', ok).ok).toBe(true);
-    for (const bad of [{ ...ok, x: 1 }, { ...ok, channel: 'Nymn' }, { ...ok, channel: 'a'.repeat(26) }, { ...ok, channel: '../x' }, { ...ok, from: Number.NaN }, { ...ok, to: Infinity }, { ...ok, from: -1 }])
+    for (const bad of [
+      { ...ok, x: 1 },
+      { ...ok, channel: 'Nymn' },
+      { ...ok, channel: 'a'.repeat(26) },
+      { ...ok, channel: '../x' },
+      { ...ok, from: Number.NaN },
+      { ...ok, to: Infinity },
+      { ...ok, from: -1 },
+    ])
       expect(parseArgs('summary', bad)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
   });
 
@@ -50,7 +58,10 @@ describe('overview queries', () => {
   const T = 1704556800;
   it('finds the unrecorded runs between recorded minutes only, clipped to the range', () => {
     const minutes = [T, T + 60, T + 300, T + 360, T + 1200];
-    expect(unrecordedRuns(minutes, T, T + 3600)).toEqual([[T + 120, T + 300], [T + 420, T + 1200]]);
+    expect(unrecordedRuns(minutes, T, T + 3600)).toEqual([
+      [T + 120, T + 300],
+      [T + 420, T + 1200],
+    ]);
     expect(unrecordedRuns(minutes, T + 180, T + 240)).toEqual([[T + 180, T + 240]]);
     expect(unrecordedRuns(minutes, T - 3600, T)).toEqual([]);
     expect(unrecordedRuns([], T, T + 60)).toEqual([]);
@@ -58,25 +69,47 @@ describe('overview queries', () => {
 
   it('agrees with a brute-force minute count for any set of files and any range', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 40 }), fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 400 }), fc.constantFrom('minute', 'hour', 'day' as const), (ms, a, len, res) => {
-        const ci = new ChannelIndex();
-        const files = ms.map((m) => ({ rel: `x/${m}`, name: String(m), minute: T + m * 60, summary: { records: m % 3, byCommand: { PRIVMSG: m % 3 }, receivers: { r: m % 3 }, problems: 0 } }));
-        for (let h = 0; h < 6; h++) ci.setHour(T + h * 3600, files.filter((f) => Math.floor((f.minute - T) / 3600) === h));
-        const from = T + a * 60;
-        const to = from + len * 60;
-        const s = summarize('c', ci, from, to, res);
-        if (!s.ok) throw new Error(s.message);
-        const total = s.summary.buckets.reduce((n, b) => n + b.records, 0);
-        const first = s.summary.buckets[0]?.start ?? from;
-        expect(total).toBe(files.filter((f) => f.minute >= Math.max(first, Math.floor(from / 60) * 60) && f.minute < to).reduce((n, f) => n + f.summary.records, 0));
-        // No unrecorded minute is recorded.
-        for (const [u0, u1] of s.summary.unrecorded) expect(files.some((f) => f.minute >= u0 && f.minute < u1)).toBe(false);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 300 }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.constantFrom('minute', 'hour', 'day' as const),
+        (ms, a, len, res) => {
+          const ci = new ChannelIndex();
+          const files = ms.map((m) => ({
+            rel: `x/${m}`,
+            name: String(m),
+            minute: T + m * 60,
+            summary: { records: m % 3, byCommand: { PRIVMSG: m % 3 }, receivers: { r: m % 3 }, problems: 0 },
+          }));
+          for (let h = 0; h < 6; h++)
+            ci.setHour(
+              T + h * 3600,
+              files.filter((f) => Math.floor((f.minute - T) / 3600) === h),
+            );
+          const from = T + a * 60;
+          const to = from + len * 60;
+          const s = summarize('c', ci, from, to, res);
+          if (!s.ok) throw new Error(s.message);
+          const total = s.summary.buckets.reduce((n, b) => n + b.records, 0);
+          const first = s.summary.buckets[0]?.start ?? from;
+          expect(total).toBe(
+            files
+              .filter((f) => f.minute >= Math.max(first, Math.floor(from / 60) * 60) && f.minute < to)
+              .reduce((n, f) => n + f.summary.records, 0),
+          );
+          // No unrecorded minute is recorded.
+          for (const [u0, u1] of s.summary.unrecorded)
+            expect(files.some((f) => f.minute >= u0 && f.minute < u1)).toBe(false);
+        },
+      ),
     );
   });
 
   it('summarizes batch text, counting lines that are not records as problems', () => {
-    const s = summarizeBatch('{"command":"PRIVMSG","receivers":{"a":1,"b":2}}\n{"command":"JOIN","receivers":{"a":1}}\nnot json\n{"x":1}\n');
+    const s = summarizeBatch(
+      '{"command":"PRIVMSG","receivers":{"a":1,"b":2}}\n{"command":"JOIN","receivers":{"a":1}}\nnot json\n{"x":1}\n',
+    );
     expect(s).toEqual({ records: 2, byCommand: { PRIVMSG: 1, JOIN: 1 }, receivers: { a: 2, b: 1 }, problems: 2 });
   });
 });
@@ -85,15 +118,29 @@ describe('record keys, IRC lines and paths', () => {
   it('parses only well-formed record keys', () => {
     const name = `19.00-${'A'.repeat(43)}.json`;
     expect(parseRecordKey(`2024-01-06T16/${name}#3`)).toEqual({ hour: '2024-01-06T16', name, line: 3 });
-    for (const bad of [`2024-01-06T16/../${name}#3`, `2024-13-06T16/${name}#3`, `2024-01-06T16/${name}`, `/etc/passwd#1`, `2024-01-06T16/${name}#-1`])
+    for (const bad of [
+      `2024-01-06T16/../${name}#3`,
+      `2024-13-06T16/${name}#3`,
+      `2024-01-06T16/${name}`,
+      `/etc/passwd#1`,
+      `2024-01-06T16/${name}#-1`,
+    ])
       expect(parseRecordKey(bad)).toBeNull();
   });
 
   it('rebuilds IRC lines that parse back to the same fields (real fixture)', async () => {
-    const data = (await import('../../app/service/sample/recentmessages-nymn.json', { with: { type: 'json' } })).default as { messages: string[] };
+    const data = (await import('../../app/service/sample/recentmessages-nymn.json', { with: { type: 'json' } }))
+      .default as { messages: string[] };
     for (const r of sampleRecords(data.messages)) {
       const back = parseIrcLine(ircLine(r));
-      expect(back).toEqual({ command: r.command, params: r.params, sender: r.sender, user: r.user, host: r.host, tags: r.tags });
+      expect(back).toEqual({
+        command: r.command,
+        params: r.params,
+        sender: r.sender,
+        user: r.user,
+        host: r.host,
+        tags: r.tags,
+      });
     }
   });
 

@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import canonicalizeModule from 'canonicalize';
-import { canonicalJson, compareCodePoints, contentHash, encodeBatch, encodeRecord, encodeWithIdentity, fromByteString, lineFromIdentity, toByteString } from '../../app/archive/encode.js';
+import {
+  canonicalJson,
+  compareCodePoints,
+  contentHash,
+  encodeBatch,
+  encodeRecord,
+  encodeWithIdentity,
+  fromByteString,
+  lineFromIdentity,
+  toByteString,
+} from '../../app/archive/encode.js';
 import { observe } from '../../app/archive/observation.js';
 import { identityOf, validateRecord, type ChatRecord } from '../../app/archive/record.js';
 import { arbRecord, arbText } from '../support/generate.js';
@@ -21,25 +31,62 @@ const codePoint = fc.oneof(
 const unicodeString = fc.array(codePoint, { maxLength: 12 }).map((cps) => String.fromCodePoint(...cps));
 
 const oddNumber = fc.oneof(
-  fc.constantFrom(1e21, 1e-7, -0, 0.1 + 0.2, 5e-324, Number.MAX_VALUE, Number.MIN_SAFE_INTEGER, 2 ** 53, 123456789012345680000, 1704556800.123),
+  fc.constantFrom(
+    1e21,
+    1e-7,
+    -0,
+    0.1 + 0.2,
+    5e-324,
+    Number.MAX_VALUE,
+    Number.MIN_SAFE_INTEGER,
+    2 ** 53,
+    123456789012345680000,
+    1704556800.123,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
 );
 
 const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), oddNumber, unicodeString, fc.string({ unit: 'binary' }), tie('array'), tie('object')),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    oddNumber,
+    unicodeString,
+    fc.string({ unit: 'binary' }),
+    tie('array'),
+    tie('object'),
+  ),
   array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(fc.oneof(unicodeString, fc.constantFrom('__proto__', 'time', 'a', 'A', '\u{1F600}', '\uFFFF', '')), tie('value'), { maxKeys: 5 }),
+  object: fc.dictionary(
+    fc.oneof(unicodeString, fc.constantFrom('__proto__', 'time', 'a', 'A', '\u{1F600}', '\uFFFF', '')),
+    tie('value'),
+    { maxKeys: 5 },
+  ),
 })).value;
 
 /** Records with every kind of field content, including extra fields holding arbitrary JSON. */
 const arbWildRecord: fc.Arbitrary<ChatRecord> = fc
-  .record({ base: arbRecord, text: unicodeString, time: oddNumber, extra: fc.dictionary(fc.constantFrom('x', 'emote_sets', 'zz', 'Z', 'ß', '😀'), jsonValue, { maxKeys: 3 }) })
-  .map(({ base, text, time, extra }) => ({ ...extra, ...base, params: [...base.params, text], time: Math.abs(time) % 1e10 }) as ChatRecord);
+  .record({
+    base: arbRecord,
+    text: unicodeString,
+    time: oddNumber,
+    extra: fc.dictionary(fc.constantFrom('x', 'emote_sets', 'zz', 'Z', 'ß', '😀'), jsonValue, { maxKeys: 3 }),
+  })
+  .map(
+    ({ base, text, time, extra }) =>
+      ({ ...extra, ...base, params: [...base.params, text], time: Math.abs(time) % 1e10 }) as ChatRecord,
+  );
 
 describe('canonical JSON is RFC 8785 (the canonicalize package), byte for byte', () => {
   it('on arbitrary JSON values, odd numbers and astral text included', () => {
-    fc.assert(fc.property(jsonValue, (v) => { expect(canonicalJson(v)).toBe(reference(v)); }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(jsonValue, (v) => {
+        expect(canonicalJson(v)).toBe(reference(v));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('on the numbers JSON gets wrong most often', () => {
@@ -68,7 +115,18 @@ describe('canonical JSON is RFC 8785 (the canonicalize package), byte for byte',
         expect(identity).toBe(reference(identityOf(r)));
         const standard = Object.keys(r).length === 10;
         const b = toByteString;
-        expect(fromByteString(lineFromIdentity(b(identity), standard, r.time, r.time_range, b(reference(r.receivers)), b(reference(r.receiver_ranges))))).toBe(line);
+        expect(
+          fromByteString(
+            lineFromIdentity(
+              b(identity),
+              standard,
+              r.time,
+              r.time_range,
+              b(reference(r.receivers)),
+              b(reference(r.receiver_ranges)),
+            ),
+          ),
+        ).toBe(line);
         // Parsing the canonical line takes the fast path (identity cut out of the source's bytes); so does its slow path.
         const fast = observe(r, { text: line, bytes: b(line) });
         const slow = observe(r);
@@ -83,12 +141,22 @@ describe('canonical JSON is RFC 8785 (the canonicalize package), byte for byte',
 
   it('tag names that look like top-level keys do not confuse the fast line builder', () => {
     const r = validateRecord({
-      command: 'NOTICE', params: [',"sender":', ',"user":"x"'], sender: ',"user":', user: ',"sender":', host: '"sender"',
-      tags: { sender: ',"user":', user: 'x', time: '1' }, time: 1, time_range: 2, receivers: { a: 3 }, receiver_ranges: { a: [1, 2] },
+      command: 'NOTICE',
+      params: [',"sender":', ',"user":"x"'],
+      sender: ',"user":',
+      user: ',"sender":',
+      host: '"sender"',
+      tags: { sender: ',"user":', user: 'x', time: '1' },
+      time: 1,
+      time_range: 2,
+      receivers: { a: 3 },
+      receiver_ranges: { a: [1, 2] },
     });
     if (!v(r)) throw new Error('invalid');
     const { identity } = encodeWithIdentity(r.record);
-    expect(fromByteString(lineFromIdentity(toByteString(identity), true, 1, 2, '{"a":3}', '{"a":[1,2]}'))).toBe(reference(r.record));
+    expect(fromByteString(lineFromIdentity(toByteString(identity), true, 1, 2, '{"a":3}', '{"a":[1,2]}'))).toBe(
+      reference(r.record),
+    );
   });
 });
 
@@ -118,10 +186,18 @@ describe('batch bytes', () => {
     return out.length ? Buffer.concat(out.flatMap((b) => [b, Buffer.from('\n')])) : Buffer.alloc(0);
   }
 
-  const arbBatch = fc.array(
-    fc.record({ r: arbRecord, t: arbText, dup: fc.boolean() }).map(({ r, t }) => ({ ...r, params: [...r.params, t] }) as ChatRecord),
-    { maxLength: 25 },
-  ).chain((rs) => fc.shuffledSubarray([...rs, ...rs.slice(0, 3)], { minLength: rs.length }).map((s) => s.map((r) => validateRecord(JSON.parse(JSON.stringify(r))))))
+  const arbBatch = fc
+    .array(
+      fc
+        .record({ r: arbRecord, t: arbText, dup: fc.boolean() })
+        .map(({ r, t }) => ({ ...r, params: [...r.params, t] }) as ChatRecord),
+      { maxLength: 25 },
+    )
+    .chain((rs) =>
+      fc
+        .shuffledSubarray([...rs, ...rs.slice(0, 3)], { minLength: rs.length })
+        .map((s) => s.map((r) => validateRecord(JSON.parse(JSON.stringify(r))))),
+    )
     .map((vs) => vs.filter(v).map((x) => x.record));
 
   it('sorted by time, time_range, then UTF-8 bytes; identical lines once; one final newline', () => {
@@ -138,8 +214,16 @@ describe('batch bytes', () => {
 
   it('lines that differ only beyond U+FFFF sort by code point', () => {
     const mk = (text: string): ChatRecord => ({
-      command: 'PRIVMSG', params: ['#c', text], sender: null, user: null, host: null, tags: null,
-      time: 5, time_range: 0, receivers: { a: 5 }, receiver_ranges: { a: [5, 0] },
+      command: 'PRIVMSG',
+      params: ['#c', text],
+      sender: null,
+      user: null,
+      host: null,
+      tags: null,
+      time: 5,
+      time_range: 0,
+      receivers: { a: 5 },
+      receiver_ranges: { a: [5, 0] },
     });
     const bytes = encodeBatch([mk('\u{1F600}'), mk('\uFFFF')]).toString('utf8');
     expect(bytes.indexOf('\uFFFF')).toBeLessThan(bytes.indexOf('\u{1F600}'));

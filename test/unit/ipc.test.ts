@@ -45,7 +45,11 @@ function fakeIpcMain() {
 function fakeContents(url = 'app://archive/index.html') {
   const sent: Array<[string, unknown]> = [];
   const mainFrame = { url, parent: null } as unknown as WebFrameMain;
-  const contents = { mainFrame, isDestroyed: () => false, send: (ch: string, e: unknown) => sent.push([ch, e]) } as unknown as WebContents;
+  const contents = {
+    mainFrame,
+    isDestroyed: () => false,
+    send: (ch: string, e: unknown) => sent.push([ch, e]),
+  } as unknown as WebContents;
   return { contents, mainFrame, sent };
 }
 
@@ -55,7 +59,11 @@ let service: ArchiveService;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('ca-ipc-'));
-  service = await ArchiveService.create({ segmentsDir: path.join(dir, 'segments'), settingsFile: path.join(dir, 'settings.json'), mergeIntervalMs: 0 });
+  service = await ArchiveService.create({
+    segmentsDir: path.join(dir, 'segments'),
+    settingsFile: path.join(dir, 'settings.json'),
+    mergeIntervalMs: 0,
+  });
   await writeShapedChannel(service.segmentsDir, 'nymn');
   await service.scanned();
 });
@@ -100,8 +108,18 @@ describe('IPC handlers', () => {
     const summary = handlers.get(invokeChannel('summary'))!;
     const base = { channel: 'nymn', from: 0, to: 3600, resolution: 'hour' };
     expect(await summary({ senderFrame: mainFrame }, base)).toMatchObject({ ok: true });
-    for (const bad of [{ ...base, extra: 1 }, { ...base, channel: 'Nymn' }, { ...base, from: Infinity }, { ...base, to: '3600' }, 'nymn', null])
-      expect(await summary({ senderFrame: mainFrame }, bad)).toMatchObject({ ok: false, error: { code: 'invalid_argument' } });
+    for (const bad of [
+      { ...base, extra: 1 },
+      { ...base, channel: 'Nymn' },
+      { ...base, from: Infinity },
+      { ...base, to: '3600' },
+      'nymn',
+      null,
+    ])
+      expect(await summary({ senderFrame: mainFrame }, bad)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_argument' },
+      });
   });
 
   it('forwards service events to the window', async () => {
@@ -123,7 +141,10 @@ describe('IPC handlers', () => {
     const before = await snapshotTree(outside);
     await fc.assert(
       fc.asyncProperty(hostileArgs(outside), async ({ method, args }) => {
-        const r = (await handlers.get(invokeChannel(method))!({ senderFrame: mainFrame }, args)) as { ok: boolean; error?: { code: string } };
+        const r = (await handlers.get(invokeChannel(method))!({ senderFrame: mainFrame }, args)) as {
+          ok: boolean;
+          error?: { code: string };
+        };
         expect(typeof r.ok).toBe('boolean');
         if (!r.ok) expect(ERROR_CODES.filter((c) => c !== 'internal')).toContain(r.error!.code);
       }),

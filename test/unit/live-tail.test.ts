@@ -9,7 +9,8 @@ const line = (raw: string) => {
   if (!l) throw new Error(`unparsable: ${raw}`);
   return l;
 };
-const msg = (id: string, text: string) => line(`@id=${id};tmi-sent-ts=${T * 1000} :u!u@u.tmi.twitch.tv PRIVMSG #c :${text}`);
+const msg = (id: string, text: string) =>
+  line(`@id=${id};tmi-sent-ts=${T * 1000} :u!u@u.tmi.twitch.tv PRIVMSG #c :${text}`);
 const join = line(':u!u@u.tmi.twitch.tv JOIN #c');
 
 describe('LiveTail', () => {

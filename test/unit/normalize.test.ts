@@ -19,7 +19,10 @@ function observationsOf(records: ChatRecord[]): Observation[] {
 }
 
 /** An archive's content as text: its canonical lines in file order. */
-const text = (obs: Observation[]) => normalize(obs).lines.map((l) => l.line).join('\n');
+const text = (obs: Observation[]) =>
+  normalize(obs)
+    .lines.map((l) => l.line)
+    .join('\n');
 
 /** What an archive holding exactly `text` yields when read back. */
 function reread(t: string): Observation[] {
@@ -58,11 +61,16 @@ const runs = { numRuns: 400 };
 describe('normalize: merge laws on generated sets', () => {
   it('depends only on the set: any order, any repetition', () => {
     fc.assert(
-      fc.property(arbRecordSet.chain((rs) => fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length }), fc.subarray(rs))), ([rs, shuffled, again]) => {
-        const t = text(observationsOf(rs));
-        expect(text(observationsOf(shuffled))).toBe(t);
-        expect(text(observationsOf([...shuffled, ...again]))).toBe(t);
-      }),
+      fc.property(
+        arbRecordSet.chain((rs) =>
+          fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length }), fc.subarray(rs)),
+        ),
+        ([rs, shuffled, again]) => {
+          const t = text(observationsOf(rs));
+          expect(text(observationsOf(shuffled))).toBe(t);
+          expect(text(observationsOf([...shuffled, ...again]))).toBe(t);
+        },
+      ),
       runs,
     );
   });
@@ -160,13 +168,31 @@ describe('normalize: merge laws on generated sets', () => {
 
 describe('normalize: the cases SPEC §6 names', () => {
   const join = (receiver: string, received: number, start: number, extra: Partial<ChatRecord> = {}): ChatRecord => ({
-    command: 'JOIN', params: ['#chan'], sender: 'u1', user: 'u1', host: 'u1.tmi.twitch.tv', tags: null,
-    time: start, time_range: 55, receivers: { [receiver]: received }, receiver_ranges: { [receiver]: [start, 55] }, ...extra,
+    command: 'JOIN',
+    params: ['#chan'],
+    sender: 'u1',
+    user: 'u1',
+    host: 'u1.tmi.twitch.tv',
+    tags: null,
+    time: start,
+    time_range: 55,
+    receivers: { [receiver]: received },
+    receiver_ranges: { [receiver]: [start, 55] },
+    ...extra,
   });
-  const records = (t: string) => t.split('\n').filter(Boolean).map((l) => JSON.parse(l) as ChatRecord);
+  const records = (t: string) =>
+    t
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as ChatRecord);
 
   it('one receiver seeing the same id-less event twice within the padding keeps two records, each joined by the other receiver', () => {
-    const obs = observationsOf([join('a.x.0', HOUR + 100, HOUR + 50), join('a.x.0', HOUR + 110, HOUR + 60), join('b.y.0', HOUR + 101, HOUR + 51), join('b.y.0', HOUR + 112, HOUR + 62)]);
+    const obs = observationsOf([
+      join('a.x.0', HOUR + 100, HOUR + 50),
+      join('a.x.0', HOUR + 110, HOUR + 60),
+      join('b.y.0', HOUR + 101, HOUR + 51),
+      join('b.y.0', HOUR + 112, HOUR + 62),
+    ]);
     const rs = records(text(obs));
     expect(rs).toHaveLength(2);
     for (const r of rs) expect(Object.keys(r.receivers).sort()).toEqual(['a.x.0', 'b.y.0']);
@@ -179,8 +205,16 @@ describe('normalize: the cases SPEC §6 names', () => {
 
   it('an id delivered twice to one receiver keeps its earliest receive time', () => {
     const msg = (received: number): ChatRecord => ({
-      command: 'PRIVMSG', params: ['#chan', 'hi'], sender: 'n', user: 'n', host: 'n.tmi.twitch.tv', tags: { id: 'abc', 'tmi-sent-ts': '1704556800500' },
-      time: HOUR + 0.5, time_range: 0, receivers: { 'a.x.0': received }, receiver_ranges: { 'a.x.0': [HOUR + 0.5, 0] },
+      command: 'PRIVMSG',
+      params: ['#chan', 'hi'],
+      sender: 'n',
+      user: 'n',
+      host: 'n.tmi.twitch.tv',
+      tags: { id: 'abc', 'tmi-sent-ts': '1704556800500' },
+      time: HOUR + 0.5,
+      time_range: 0,
+      receivers: { 'a.x.0': received },
+      receiver_ranges: { 'a.x.0': [HOUR + 0.5, 0] },
     });
     const n = normalize(observationsOf([msg(HOUR + 2), msg(HOUR + 1)]));
     expect(n.lines).toHaveLength(1);
@@ -190,8 +224,16 @@ describe('normalize: the cases SPEC §6 names', () => {
 
   it('the same id with different fields stays two records and is reported', () => {
     const m = (t: string): ChatRecord => ({
-      command: 'PRIVMSG', params: ['#chan', t], sender: 'n', user: 'n', host: null, tags: { id: 'same' },
-      time: HOUR, time_range: 0, receivers: { r: HOUR + 1 }, receiver_ranges: { r: [HOUR, 0] },
+      command: 'PRIVMSG',
+      params: ['#chan', t],
+      sender: 'n',
+      user: 'n',
+      host: null,
+      tags: { id: 'same' },
+      time: HOUR,
+      time_range: 0,
+      receivers: { r: HOUR + 1 },
+      receiver_ranges: { r: [HOUR, 0] },
     });
     const n = normalize(observationsOf([m('a'), m('b')]));
     expect(n.lines).toHaveLength(2);
@@ -203,7 +245,11 @@ describe('normalize: the cases SPEC §6 names', () => {
     delete (old as Partial<ChatRecord>).receiver_ranges;
     const rs = records(text(observationsOf([old, join('b.y.0', HOUR + 103, HOUR + 52)])));
     expect(rs).toHaveLength(1);
-    expect(rs[0]!.receiver_ranges).toEqual({ 'a.x.0': [HOUR + 50, 55], 'a.x.1': [HOUR + 50, 55], 'b.y.0': [HOUR + 52, 55] });
+    expect(rs[0]!.receiver_ranges).toEqual({
+      'a.x.0': [HOUR + 50, 55],
+      'a.x.1': [HOUR + 50, 55],
+      'b.y.0': [HOUR + 52, 55],
+    });
     expect([rs[0]!.time, rs[0]!.time_range]).toEqual([HOUR + 52, 53]);
   });
 

@@ -5,7 +5,10 @@ import { encodeBatch, encodeRecord } from '../../app/archive/encode.js';
 import { encodeJournalRecord, journalBatchBytes, journalRecords, type JournalEntry } from '../../app/record/journal.js';
 import { fixtureLines } from '../support/fake-twitch.js';
 
-const tagKey = fc.oneof(fc.constantFrom('id', 'tmi-sent-ts', '10', '9', '0', 'a-b', 'é', '😀'), fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/[=; \\\r\n]/.test(s)));
+const tagKey = fc.oneof(
+  fc.constantFrom('id', 'tmi-sent-ts', '10', '9', '0', 'a-b', 'é', '😀'),
+  fc.string({ minLength: 1, maxLength: 6 }).filter((s) => !/[=; \\\r\n]/.test(s)),
+);
 const tagValue = fc.string({ unit: 'grapheme', maxLength: 8 }).map((s) => s.replace(/[\r\n; ]/g, '\\s'));
 const text = fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => s.replace(/[\r\n]/g, ' '));
 const line = fc
@@ -40,7 +43,13 @@ describe('journal batch encoding', () => {
   });
 
   it('equals encodeBatch on the real fixture (history lines, tags stripped)', () => {
-    const entries = fixtureLines().map((raw, i) => ({ recv: 1704557984 + i / 10, time: 1704557984 + (i % 7), range: i % 3 ? 0 : 10, raw, history: true }));
+    const entries = fixtureLines().map((raw, i) => ({
+      recv: 1704557984 + i / 10,
+      time: 1704557984 + (i % 7),
+      range: i % 3 ? 0 : 10,
+      raw,
+      history: true,
+    }));
     const recs = journalRecords('n.abcde.h0', entries);
     expect(recs).toHaveLength(800);
     expect(recs.every((r) => r.tags && !('historical' in r.tags) && !('rm-received-ts' in r.tags))).toBe(true);

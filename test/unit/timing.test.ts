@@ -15,7 +15,12 @@ const ts = (s: number) => ({ 'tmi-sent-ts': String(Math.round(s * 1000)) });
 describe('timeOf (SPEC §5 time rules)', () => {
   it('rule 1: tmi-sent-ts is exact and becomes the server clock', () => {
     const t = timeOf('PRIVMSG', ts(T0 + 3.25), T0 + 4, null);
-    expect(t).toEqual({ time: T0 + 3.25, range: 0, clock: { serverTime: T0 + 3.25, receivedAt: T0 + 4 }, exact: T0 + 3.25 });
+    expect(t).toEqual({
+      time: T0 + 3.25,
+      range: 0,
+      clock: { serverTime: T0 + 3.25, receivedAt: T0 + 4 },
+      exact: T0 + 3.25,
+    });
   });
   it('rule 2: with a known server clock, estimate ±5 s but never before the last server time', () => {
     const clock = { serverTime: T0 + 10, receivedAt: T0 + 11 };
@@ -98,7 +103,8 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     store.init();
     const batcher = new ReceiverBatcher(store, segments, id, 'c');
     const rx = new Receiver(id, new Set(['#c']), batcher);
-    for (const l of [':me!me@me JOIN #c', '@a=1 :tmi.twitch.tv USERSTATE #c', '@r=0 :tmi.twitch.tv ROOMSTATE #c']) rx.handleLine(l, T0);
+    for (const l of [':me!me@me JOIN #c', '@a=1 :tmi.twitch.tv USERSTATE #c', '@r=0 :tmi.twitch.tv ROOMSTATE #c'])
+      rx.handleLine(l, T0);
     return { store, batcher, rx };
   }
   const readBatches = () => {
@@ -133,11 +139,20 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
 
     const recs = readBatches();
     const u1 = recs.find((r) => (r.params as string[])[1] === 'u1')!;
-    expect(u1).toMatchObject({ time: T0 + 10, time_range: 4, receivers: { 'node.abcde.0': T0 + 20 }, receiver_ranges: { 'node.abcde.0': [T0 + 10, 4] } });
+    expect(u1).toMatchObject({
+      time: T0 + 10,
+      time_range: 4,
+      receivers: { 'node.abcde.0': T0 + 20 },
+      receiver_ranges: { 'node.abcde.0': [T0 + 10, 4] },
+    });
     const join = recs.find((r) => r.command === 'JOIN')!;
     expect(join).toMatchObject({ time: T0 - 34, time_range: 48 });
     expect(recs.find((r) => (r.params as string[])[1] === 'u3')).toMatchObject({ time: T0 + 14, time_range: 10 });
-    expect(recs.find((r) => r.command === 'PRIVMSG')).toMatchObject({ time: T0 + 14, time_range: 0, tags: { id: 'm1' } });
+    expect(recs.find((r) => r.command === 'PRIVMSG')).toMatchObject({
+      time: T0 + 14,
+      time_range: 0,
+      tags: { id: 'm1' },
+    });
     expect(fs.existsSync(store.dir)).toBe(false);
   });
 
@@ -155,7 +170,11 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     const r = await replayLeftoverJournals(segments);
     expect(r.problems).toEqual([]);
     expect(r.written).toHaveLength(1);
-    expect(readBatches().map((x) => x.time_range).sort()).toEqual([0, 4]);
+    expect(
+      readBatches()
+        .map((x) => x.time_range)
+        .sort(),
+    ).toEqual([0, 4]);
     expect(fs.existsSync(store.dir)).toBe(false);
   });
 
@@ -174,7 +193,8 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     const batcher = new ReceiverBatcher(store, segments, 'n.x.0', 'c', 10);
     const rx = new Receiver('n.x.0', new Set(['#c']), batcher);
     rx.handleLine('@r=0 :tmi.twitch.tv ROOMSTATE #c', T0);
-    for (let i = 0; i < 25; i++) rx.handleLine(`@id=m${i};tmi-sent-ts=${(T0 + i) * 1000} :u!u@u PRIVMSG #c :${i}`, T0 + i);
+    for (let i = 0; i < 25; i++)
+      rx.handleLine(`@id=m${i};tmi-sent-ts=${(T0 + i) * 1000} :u!u@u PRIVMSG #c :${i}`, T0 + i);
     const out = await batcher.writeAll();
     expect(out.written.map((w) => w.records)).toEqual([10, 10, 5]);
     expect(readBatches()).toHaveLength(25);

@@ -4,7 +4,17 @@ import fc from 'fast-check';
 import type { ChatRecord } from '../../app/archive/record.js';
 import type { Summary } from '../../app/service/contract.js';
 import { clockMs, delay, isoDate, parseIsoDate, timeLabel, weekStart, DAY } from '../../renderer/format.js';
-import { anchorFor, fromHash, setZoom, stepHour, stepMinute, stepSpan, toHash, visible, type View } from '../../renderer/view-state.js';
+import {
+  anchorFor,
+  fromHash,
+  setZoom,
+  stepHour,
+  stepMinute,
+  stepSpan,
+  toHash,
+  visible,
+  type View,
+} from '../../renderer/view-state.js';
 import { indexModeration, removedBy } from '../../renderer/messages/moderation.js';
 import { badges, recordText, senderName } from '../../renderer/messages/describe.js';
 import { runsOf, timelineData } from '../../renderer/timeline/lanes.js';
@@ -13,7 +23,19 @@ import { userColor } from '../../renderer/messages/user-color.js';
 const T = 1704558154.585; // 2024-01-06 16:22:34.585 UTC
 
 function rec(partial: Partial<ChatRecord>): ChatRecord {
-  return { command: 'PRIVMSG', params: ['#nymn', 'hi'], sender: 'u', user: 'u', host: 'u.tmi.twitch.tv', tags: null, time: T, time_range: 0, receivers: { 'a.b.0': T }, receiver_ranges: { 'a.b.0': [T, 0] }, ...partial };
+  return {
+    command: 'PRIVMSG',
+    params: ['#nymn', 'hi'],
+    sender: 'u',
+    user: 'u',
+    host: 'u.tmi.twitch.tv',
+    tags: null,
+    time: T,
+    time_range: 0,
+    receivers: { 'a.b.0': T },
+    receiver_ranges: { 'a.b.0': [T, 0] },
+    ...partial,
+  };
 }
 
 describe('format', () => {
@@ -41,7 +63,12 @@ describe('format', () => {
 
 describe('view state', () => {
   const day = 1704499200;
-  const v: View = { channel: 'nymn', zoom: 'day', anchor: day, sel: [day + 16 * 3600 + 20 * 60, day + 16 * 3600 + 21 * 60] };
+  const v: View = {
+    channel: 'nymn',
+    zoom: 'day',
+    anchor: day,
+    sel: [day + 16 * 3600 + 20 * 60, day + 16 * 3600 + 21 * 60],
+  };
   test('arrows move by a minute, page keys by an hour, and the visible span follows', () => {
     expect(stepMinute(v, 1).sel).toEqual([v.sel![0] + 60, v.sel![0] + 120]);
     expect(stepHour(v, -1).sel).toEqual([v.sel![0] - 3600, v.sel![1] - 3600]);
@@ -67,8 +94,26 @@ describe('view state', () => {
 });
 
 describe('moderation', () => {
-  const clear = { key: 'c', record: rec({ command: 'CLEARCHAT', params: ['#nymn', 'e7om'], sender: 'tmi.twitch.tv', user: null, tags: { 'ban-duration': '180' }, time: T }) };
-  const del = { key: 'd', record: rec({ command: 'CLEARMSG', params: ['#nymn', 'bad words'], tags: { login: 'x', 'target-msg-id': 'm1' }, time: T }) };
+  const clear = {
+    key: 'c',
+    record: rec({
+      command: 'CLEARCHAT',
+      params: ['#nymn', 'e7om'],
+      sender: 'tmi.twitch.tv',
+      user: null,
+      tags: { 'ban-duration': '180' },
+      time: T,
+    }),
+  };
+  const del = {
+    key: 'd',
+    record: rec({
+      command: 'CLEARMSG',
+      params: ['#nymn', 'bad words'],
+      tags: { login: 'x', 'target-msg-id': 'm1' },
+      time: T,
+    }),
+  };
   const index = indexModeration([clear, del]);
   test('a CLEARCHAT removes the user’s earlier messages only', () => {
     expect(removedBy(index, rec({ user: 'e7om', time: T - 100 }))?.key).toBe('c');
@@ -90,7 +135,9 @@ describe('moderation', () => {
 
 describe('senders', () => {
   test('badges become words, with sub months from badge-info', () => {
-    const r = rec({ tags: { badges: 'moderator/1,subscriber/36,no_audio/1,bits/1000', 'badge-info': 'subscriber/38' } });
+    const r = rec({
+      tags: { badges: 'moderator/1,subscriber/36,no_audio/1,bits/1000', 'badge-info': 'subscriber/38' },
+    });
     expect(badges(r)).toEqual(['mod', 'sub 38 mo', 'no audio', 'bits 1000']);
     expect(badges(rec({ tags: { badges: '' } }))).toEqual([]);
   });
@@ -115,20 +162,38 @@ describe('coverage lanes', () => {
   });
   test('receivers group by node; gaps and pending minutes are runs', () => {
     const from = 1704556800;
-    const bucket = (m: number, receivers: Record<string, number>, pendingMerge = 0) => ({ start: from + m * 60, records: 5, byCommand: {}, receivers, pendingMerge, recorded: true });
+    const bucket = (m: number, receivers: Record<string, number>, pendingMerge = 0) => ({
+      start: from + m * 60,
+      records: 5,
+      byCommand: {},
+      receivers,
+      pendingMerge,
+      recorded: true,
+    });
     const summary: Summary = {
       channel: 'nymn',
       from,
       to: from + 3600,
       resolution: 'minute',
-      buckets: [bucket(0, { 'alice.x.0': 3 }), bucket(1, { 'alice.x.1': 2, 'bob.y.0': 1 }, 1), bucket(4, { 'bob.y.0': 1 })],
+      buckets: [
+        bucket(0, { 'alice.x.0': 3 }),
+        bucket(1, { 'alice.x.1': 2, 'bob.y.0': 1 }, 1),
+        bucket(4, { 'bob.y.0': 1 }),
+      ],
       receivers: { 'alice.x.0': 3, 'alice.x.1': 2, 'bob.y.0': 2 },
       unrecorded: [[from + 120, from + 240]],
     };
     const d = timelineData(summary, from, 60, 60);
     expect(d.groups.map((g) => [g.node, g.lanes.length, g.runs])).toEqual([
       ['alice', 2, [[0, 2]]],
-      ['bob', 1, [[1, 2], [4, 5]]],
+      [
+        'bob',
+        1,
+        [
+          [1, 2],
+          [4, 5],
+        ],
+      ],
     ]);
     expect(d.unrecorded).toEqual([[2, 4]]);
     expect(d.pending).toEqual([[1, 2]]);
