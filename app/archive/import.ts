@@ -25,6 +25,9 @@ import {
   type MergeSummary,
 } from './merge.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
+import { COVERAGE, coverageDir, listCoverageFiles, readCoverageFile, writeSpans } from './coverage-files.js';
+import { joinSpans, parseCoverageFileName, type ConnectedSpan } from './coverage.js';
+import { canonicalJson } from './encode.js';
 
 export interface ImportCounts {
   filesTotal: number;
@@ -92,6 +95,7 @@ export async function importSegments(
   progress('scanning');
   const destReal = await fs.realpath(dest).catch(() => path.resolve(dest));
   const groups = new Map<string, { channel: string; hour: number; files: SourceFile[] }>();
+  const coverage = new Map<string, SourceFile[]>();
   for (let i = 0; i < sources.length; i++) {
     const src = sources[i]!;
     const srcReal = await fs.realpath(src).catch(() => path.resolve(src));
@@ -100,7 +104,7 @@ export async function importSegments(
       continue;
     }
     const found = sum.strays.length + sum.problems.length + sum.filesTotal;
-    sum.filesTotal += await scanSource(src, i, groups, sum);
+    sum.filesTotal += await scanSource(src, i, groups, coverage, sum);
     if (sum.strays.length + sum.problems.length + sum.filesTotal === found) {
       const chat = await fs.stat(path.join(src, 'chat')).catch(() => null);
       const hint = chat?.isDirectory()
@@ -125,6 +129,12 @@ export async function importSegments(
       await withChannelLock(dest, g.channel, () =>
         importHour(dest, g.channel, g.hour, g.files, importId, state, sum, opts, () => progress('importing')),
       );
+      progress('importing');
+    }
+    for (const [channel, files] of [...coverage].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      opts.signal?.throwIfAborted();
+      channels.add(channel);
+      await withChannelLock(dest, channel, () => importCoverage(dest, channel, files, importId, sum));
       progress('importing');
     }
     progress('merging');
@@ -263,6 +273,70 @@ async function importFile(
   if (reasons.length) sum.nonCanonical.push({ path: f.path, reasons });
 }
 
+/**
+ * Brings other nodes' coverage records (README "Coverage records") in: valid records are
+ * written as new files of the channel's coverage folder, which the merge that follows joins
+ * with what was there; files with invalid lines are quarantined for those lines.
+ */
+async function importCoverage(
+  dest: string,
+  channel: string,
+  files: SourceFile[],
+  importId: string,
+  sum: ImportSummary,
+): Promise<void> {
+  const held = new Map<string, string>();
+  for (const f of (await listCoverageFiles(coverageDir(dest, channel))).files) {
+    try {
+      for (const s of (await readCoverageFile(f.path)).spans) held.set(s.receiver, canonicalJson(s));
+    } catch {
+      // the merge reports it
+    }
+  }
+  const holds = (spans: ConnectedSpan[]) =>
+    spans.every((s) => {
+      const had = held.get(s.receiver);
+      return had !== undefined && canonicalJson(joinSpans([JSON.parse(had) as ConnectedSpan, s])[0]) === had;
+    });
+  const spans: ConnectedSpan[] = [];
+  for (const f of files) {
+    sum.filesChecked++;
+    let r;
+    try {
+      r = await readCoverageFile(f.path, parseCoverageFileName(f.name)?.hash);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') sum.problems.push({ path: f.path, reason: 'vanished during the import' });
+      else
+        sum.quarantined.push(await quarantine(dest, importId, quarantineRel(f), f.path, `cannot read: ${err.message}`));
+      continue;
+    }
+    if (r.spans.length) {
+      if (holds(r.spans)) sum.alreadyPresent++;
+      else sum.copied++;
+      spans.push(...r.spans);
+    }
+    if (r.problems.length) {
+      const reason = r.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+      sum.quarantined.push(
+        await quarantine(
+          dest,
+          importId,
+          quarantineRel(f),
+          f.path,
+          r.spans.length ? `valid coverage records were imported; these were not:\n${reason}` : reason,
+          r.bytes,
+        ),
+      );
+    } else if (!r.canonical || !r.hashMatches)
+      sum.nonCanonical.push({
+        path: f.path,
+        reasons: [r.hashMatches ? 'bytes are not canonical' : 'name does not match the content hash'],
+      });
+  }
+  if (spans.length) await writeSpans(dest, channel, spans);
+}
+
 const quarantineRel = (f: SourceFile) => path.join(`source-${f.source + 1}`, f.rel);
 
 /** Finds a source's batch files (grouped by channel and hour) and reports everything else; returns how many it found. */
@@ -270,6 +344,7 @@ async function scanSource(
   src: string,
   index: number,
   groups: Map<string, { channel: string; hour: number; files: SourceFile[] }>,
+  coverage: Map<string, SourceFile[]>,
   sum: ImportSummary,
 ): Promise<number> {
   let found = 0;
@@ -301,6 +376,7 @@ async function scanSource(
       stray(chPath, 'folder name is not a Twitch channel name');
       continue;
     }
+    found += await scanCoverage(src, index, ch.name, coverage, sum);
     const chat = path.join(chPath, 'chat');
     const chatSt = await fs.lstat(chat).catch(() => null);
     if (!chatSt) continue; // a channel folder without chat (video segments, say): nothing for us
@@ -346,6 +422,39 @@ async function scanSource(
         found++;
       }
     }
+  }
+  return found;
+}
+
+/** A channel's coverage files in a source (README "Coverage records"); returns how many it found. */
+async function scanCoverage(
+  src: string,
+  index: number,
+  channel: string,
+  coverage: Map<string, SourceFile[]>,
+  sum: ImportSummary,
+): Promise<number> {
+  const dir = path.join(src, channel, COVERAGE);
+  const st = await fs.lstat(dir).catch(() => null);
+  if (!st) return 0;
+  if (!st.isDirectory() || st.isSymbolicLink()) {
+    sum.strays.push({ path: dir, reason: 'coverage is not a folder (links are not followed)' });
+    return 0;
+  }
+  let found = 0;
+  for (const f of await entries(dir, sum)) {
+    const fPath = path.join(dir, f.name);
+    if (!f.isFile() || !parseCoverageFileName(f.name)) {
+      sum.strays.push({
+        path: fPath,
+        reason: f.isFile() ? 'not a coverage file name (YYYY-MM-DD-HASH.json)' : 'not a regular file',
+      });
+      continue;
+    }
+    const list = coverage.get(channel) ?? [];
+    list.push({ path: fPath, rel: path.relative(src, fPath), name: f.name, source: index, conflict: false });
+    coverage.set(channel, list);
+    found++;
   }
   return found;
 }

@@ -26,6 +26,7 @@ import { observationHour, type Observation } from './observation.js';
 import { parseLoaded, prefetched } from './read.js';
 import { writeFileAtomic } from './atomic.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
+import { mergeCoverage } from './coverage-files.js';
 
 export interface FileProblem {
   path: string;
@@ -398,6 +399,13 @@ async function mergeChannel(
       break;
     }
   }
+  const c = await mergeCoverage(segments, channel);
+  sum.filesRead += c.filesRead;
+  sum.filesWritten += c.filesWritten;
+  sum.filesRemoved += c.filesRemoved;
+  sum.quarantined.push(...c.quarantined);
+  sum.problems.push(...c.problems);
+  sum.strays.push(...c.strays);
 }
 
 /** Hours whose files changed since they were last normalized. */

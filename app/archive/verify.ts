@@ -4,6 +4,8 @@ import { hourDir, isOwnTemporary, listBatchFiles, listChannels, listHours, type 
 import { readBatchFile } from './read.js';
 import { cluster } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
+import { coverageDir, listCoverageFiles, readCoverageFile } from './coverage-files.js';
+import { dayName, spanDay } from './coverage.js';
 
 export type ProblemKind =
   | 'unreadable'
@@ -13,6 +15,7 @@ export type ProblemKind =
   | 'colon-name'
   | 'wrong-minute'
   | 'wrong-hour'
+  | 'wrong-day'
   | 'unmerged'
   | 'stray'
   | 'duplicate-delivery'
@@ -70,6 +73,7 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
     for (const hour of h.hours) work.push({ channel, hour });
   }
   report.channels = channels.length;
+  for (const channel of channels) await verifyCoverage(segments, channel, err, strays);
   let done = 0;
   for (const { channel, hour } of work) {
     opts.signal?.throwIfAborted();
@@ -119,6 +123,38 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
     opts.onProgress?.({ hoursDone: ++done, hoursTotal: work.length });
   }
   return report;
+}
+
+/** The channel's coverage records (README "Coverage records"): names, hashes, canonical bytes, days, one file per day. */
+async function verifyCoverage(
+  segments: string,
+  channel: string,
+  err: (p: string, kind: ProblemKind, message: string) => void,
+  strays: (list: Stray[]) => void,
+): Promise<void> {
+  const dir = coverageDir(segments, channel);
+  const { files, strays: s } = await listCoverageFiles(dir);
+  strays(s);
+  const perDay = new Map<number, string[]>();
+  for (const f of files) {
+    perDay.set(f.day, [...(perDay.get(f.day) ?? []), f.name]);
+    let r;
+    try {
+      r = await readCoverageFile(f.path, f.hash);
+    } catch (e) {
+      err(f.path, 'unreadable', (e as Error).message);
+      continue;
+    }
+    for (const p of r.problems) err(f.path, 'invalid-record', p.line ? `line ${p.line}: ${p.reason}` : p.reason);
+    if (!r.hashMatches) err(f.path, 'hash-mismatch', 'name does not match the SHA-256 of the content');
+    else if (!r.canonical && r.problems.length === 0)
+      err(f.path, 'non-canonical', 'not the canonical bytes of its records (one line per receiver, sorted, RFC 8785)');
+    const wrong = r.spans.filter((x) => spanDay(x) !== f.day).length;
+    if (wrong) err(f.path, 'wrong-day', `${wrong} record(s) of connections that began on another day`);
+  }
+  for (const [day, names] of perDay)
+    if (names.length > 1)
+      err(path.join(dir, names.join(' + ')), 'unmerged', `coverage of ${dayName(day)} is in ${names.length} files`);
 }
 
 export const hasErrors = (r: VerifyReport) => r.problems.some((p) => p.severity === 'error');

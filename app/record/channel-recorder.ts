@@ -9,8 +9,11 @@ import type { JournalStore } from './journal.js';
 import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
 import { splitFrame } from './irc-parse.js';
 import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
-import { fetchHistory, historyUrlFor, recordHistory } from './history.js';
+import { fetchHistory, historyUrlFor, recordHistory, type HistoryWindow } from './history.js';
 import { LiveTail } from './live-tail.js';
+import { CoverageLog } from './coverage-log.js';
+import { plainNetworkError } from './network-words.js';
+import type { ConnectedSpan } from '../archive/coverage.js';
 
 export interface Clock {
   /** Local time, Unix seconds. */
@@ -76,7 +79,12 @@ interface Link {
   pingSent: boolean;
   rate: LineRate;
   lastLineAt: number | null;
+  /** When it joined the channel (its first ROOMSTATE): its coverage starts here. */
+  readyAt: number | null;
 }
+
+/** Open connections' coverage records are rewritten this often, so a crash loses at most this much of them. */
+const COVERAGE_EVERY_S = 30;
 
 export class ChannelRecorder {
   private links: Link[] = [];
@@ -86,6 +94,14 @@ export class ChannelRecorder {
   private lastError: string | null = null;
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryAt: number | null = null;
+  /** The latest moment a connection of this recording was known to receive (for the history window). */
+  private aliveUntil: number | null = null;
+  private lastFill: ChannelRecording['lastFill'] = null;
+  private coverageWritten = 0;
+  private readonly coverage: CoverageLog;
+  /** Links our keepalive dropped, with the words why. */
+  private readonly dropped = new Map<Link, string>();
   private readonly pending = new Set<Promise<unknown>>();
   private readonly abort = new AbortController();
   /** Counts of receivers that are done (closed links, history fetches). */
@@ -98,6 +114,7 @@ export class ChannelRecorder {
     readonly channel: string,
   ) {
     this.channels = new Set([`#${channel}`]);
+    this.coverage = new CoverageLog(ctx.segments, channel, (m) => this.reportError(m));
   }
 
   start(): void {
@@ -126,6 +143,7 @@ export class ChannelRecorder {
       pingSent: false,
       rate: new LineRate(),
       lastLineAt: null,
+      readyAt: null,
     };
     this.links.push(link);
     link.conn = openChatConnection(
@@ -185,10 +203,14 @@ export class ChannelRecorder {
   }
 
   private onReady(link: Link): void {
+    const now = this.ctx.clock.now();
     link.state = 'connected';
+    link.readyAt = now;
     this.attempt = 0;
     this.lastError = null;
     this.links = this.links.filter((l) => !l.closed);
+    // A predecessor still receiving (a server-asked handover) overlaps this one: nothing was missed.
+    const overlapped = this.links.some((l) => l !== link && l.readyAt !== null && !l.closed);
     for (const other of this.links) {
       if (other === link || other.closed || other.closing) continue;
       // Only older links: a newer one is itself a successor of this one.
@@ -196,14 +218,57 @@ export class ChannelRecorder {
       other.closing = true;
       other.conn.close();
     }
-    if (this.ctx.historyUrl) this.track(this.fillFromHistory(this.ctx.historyUrl));
+    if (this.ctx.historyUrl && !overlapped)
+      this.track(this.fillFromHistory(this.ctx.historyUrl, { after: this.aliveUntil, before: now }));
+    this.track(this.coverage.live(this.openSpans()));
     this.ctx.changed();
+  }
+
+  /** Coverage records of the connections that are in the channel now. */
+  private openSpans(): ConnectedSpan[] {
+    return this.links
+      .filter((l) => l.readyAt !== null && !l.closed)
+      .map((l) => ({
+        receiver: l.id,
+        connected: l.readyAt!,
+        last: Math.max(l.readyAt!, l.lastDataAt),
+        disconnected: null,
+        reason: null,
+      }));
+  }
+
+  /** The final coverage record of a connection that was in the channel. */
+  private endSpan(link: Link, reason: string): void {
+    if (link.readyAt === null) return;
+    const now = this.ctx.clock.now();
+    // A close we chose ends a link that was receiving until now; any other end, at its last sign of life.
+    const last = Math.max(link.readyAt, link.closing ? now : link.lastDataAt);
+    this.aliveUntil = Math.max(this.aliveUntil ?? 0, last);
+    this.track(
+      this.coverage.ended(
+        { receiver: link.id, connected: link.readyAt, last, disconnected: now, reason },
+        this.openSpans(),
+      ),
+    );
   }
 
   private onClosed(link: Link, info: { reason: string; loginFailed: boolean }): void {
     link.closed = true;
     link.state = link.closing || link.retiring || !this.recording ? 'stopped' : 'error';
     addCounters(this.totals, link.receiver.counters);
+    const words = plainNetworkError(info.reason);
+    this.endSpan(
+      link,
+      link.closing
+        ? this.recording
+          ? 'handed over to a new connection'
+          : 'recording stopped'
+        : link.retiring
+          ? 'closed by the server after asking to reconnect'
+          : (this.dropped.get(link) ?? `connection lost: ${words}`),
+    );
+    const dropped = this.dropped.get(link);
+    this.dropped.delete(link);
     this.track(this.writeLink(link));
     if (link.closing || !this.recording) return this.ctx.changed();
     if (info.loginFailed) {
@@ -215,9 +280,9 @@ export class ChannelRecorder {
     }
     // A link the server asked to move ending is the handover, not an error.
     if (!link.retiring)
-      this.lastError = link.receiver.ready
-        ? `connection lost: ${info.reason}`
-        : `cannot connect to ${this.ctx.server}: ${info.reason}`;
+      this.lastError =
+        dropped ??
+        (link.receiver.ready ? `connection lost: ${words}` : `cannot connect to ${this.ctx.server}: ${words}`);
     const alive = this.links.some((l) => !l.closed && !l.retiring);
     if (!alive) {
       link.state = 'reconnecting';
@@ -231,22 +296,28 @@ export class ChannelRecorder {
     const { initialMs, maxMs } = this.ctx.backoff;
     const delay = Math.min(initialMs * 2 ** this.attempt, maxMs);
     this.attempt++;
+    this.retryAt = this.ctx.clock.now() + delay / 1000;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
+      this.retryAt = null;
       this.connect();
     }, delay);
   }
 
-  private async fillFromHistory(base: string): Promise<void> {
-    const fetched = await fetchHistory(historyUrlFor(base, this.channel), this.abort.signal);
+  /** Asks the history service for the window no connection of this recording received, and records what it gives. */
+  private async fillFromHistory(base: string, window: HistoryWindow): Promise<void> {
+    const fetched = await fetchHistory(historyUrlFor(base, this.channel, window), this.abort.signal);
     if (this.abort.signal.aborted) return;
     if (!fetched.ok) {
       this.lastError = fetched.error;
       return;
     }
-    const { batcher, receiver } = this.newReceiver(this.ctx.newHistoryId(), true);
+    const id = this.ctx.newHistoryId();
+    const { batcher, receiver } = this.newReceiver(id, true);
     recordHistory(receiver, fetched.lines, this.ctx.clock.now());
     addCounters(this.totals, receiver.counters);
+    this.lastFill = { receiverId: id, from: window.after, to: window.before, lines: receiver.counters.stored };
+    this.ctx.changed();
     await this.write(batcher, Infinity);
   }
 
@@ -286,12 +357,17 @@ export class ChannelRecorder {
       const silent = now - link.lastDataAt;
       if (silent >= deadSeconds) {
         this.lastError = `no data from the chat server for ${Math.round(silent)} s; connection dropped`;
+        this.dropped.set(link, this.lastError);
         link.conn.terminate();
       } else if (silent >= idleSeconds && !link.pingSent) {
         link.pingSent = true;
         link.conn.send('PING :tmi.twitch.tv');
       }
       this.track(this.write(link.batcher, now));
+    }
+    if (now - this.coverageWritten >= COVERAGE_EVERY_S && this.links.some((l) => l.readyAt !== null && !l.closed)) {
+      this.coverageWritten = now;
+      this.track(this.coverage.live(this.openSpans()));
     }
   }
 
@@ -301,6 +377,7 @@ export class ChannelRecorder {
     this.abort.abort();
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    this.retryAt = null;
     const open = this.links.filter((l) => !l.closed);
     for (const l of open) {
       l.closing = true;
@@ -333,6 +410,8 @@ export class ChannelRecorder {
       filesWritten: this.filesWritten,
       lastError: this.lastError,
       tailVersion: this.tail.version,
+      retryAt: this.retryAt,
+      lastFill: this.lastFill,
     };
   }
 }

@@ -5,10 +5,29 @@
 import { parseIrcLine } from './irc-parse.js';
 import type { Receiver } from './receiver.js';
 
-/** `{channel}` in the URL is replaced; otherwise the channel name is appended as a path segment. */
-export function historyUrlFor(base: string, channel: string): string {
-  if (base.includes('{channel}')) return base.replaceAll('{channel}', encodeURIComponent(channel));
-  return (base.endsWith('/') ? base : base + '/') + encodeURIComponent(channel);
+/** The span a fill asks for, local Unix seconds: `after` absent on a first connection (the service's whole backlog). */
+export interface HistoryWindow {
+  after: number | null;
+  before: number;
+}
+
+/**
+ * `{channel}` in the URL is replaced; otherwise the channel name is appended as a path
+ * segment. The window goes in `after` and `before`, in milliseconds, as Chatterino asks
+ * the recent-messages service for exactly the span it missed.
+ */
+export function historyUrlFor(base: string, channel: string, window?: HistoryWindow): string {
+  const [path, query = ''] = base.split(/\?(.*)/s, 2) as [string, string?];
+  const url = path.includes('{channel}')
+    ? path.replaceAll('{channel}', encodeURIComponent(channel))
+    : (path.endsWith('/') ? path : path + '/') + encodeURIComponent(channel);
+  const params = new URLSearchParams(query);
+  if (window) {
+    if (window.after !== null) params.set('after', String(Math.floor(window.after * 1000)));
+    params.set('before', String(Math.ceil(window.before * 1000)));
+  }
+  const q = params.toString();
+  return q ? `${url}?${q}` : url;
 }
 
 export type HistoryResult = { ok: true; lines: string[] } | { ok: false; error: string };

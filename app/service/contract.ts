@@ -9,9 +9,14 @@
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import type { CoverageReport } from '../query/gaps.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+export type { CoverageReport, Gap, Interval, ReceiverCoverage } from '../query/gaps.js';
+
+/** `coverage`: who recorded when, to the second; the CLI's `gaps --json` prints its `channel`, `nodes` and `holes`. */
+export type Coverage = CoverageReport & { channel: string; from: number; to: number };
 
 /** A string that keeps one of app/rules.ts's rules, with that rule's message. */
 const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
@@ -120,6 +125,10 @@ export interface ChannelRecording {
   lastError: string | null;
   /** Grows with every line received: `recordingTail` has something new when it changed. */
   tailVersion: number;
+  /** When the next connection attempt is made (local Unix seconds); null when none is waiting. */
+  retryAt: number | null;
+  /** The latest history fill: the window asked for (`from` null: the service's whole backlog) and the lines it gave. */
+  lastFill: { receiverId: string; from: number | null; to: number; lines: number } | null;
 }
 
 export interface ImportProgress {
@@ -193,6 +202,12 @@ export const methods = {
         .optional(),
     }),
     result: null as unknown as RecordPage,
+    writes: false,
+  },
+  /** Receivers' recorded spans, each node's gaps and the archive's holes in [from, to] (app/query/gaps.ts). */
+  coverage: {
+    args: z.strictObject(range),
+    result: null as unknown as Coverage,
     writes: false,
   },
   recordDetail: {

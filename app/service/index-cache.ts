@@ -17,6 +17,11 @@ export interface FileSummary {
   receivers: Record<string, number>;
   /** Lines that are not JSON objects with a command and receivers. */
   problems: number;
+  /**
+   * receiver id → [first, last] of the exact server times (own range of length 0) it got
+   * in this file: the evidence a connection was recording (app/query/gaps.ts).
+   */
+  exact: Record<string, [number, number]>;
 }
 
 export interface IndexedFile {
@@ -29,10 +34,10 @@ export interface IndexedFile {
 
 /** Pure: the summary of a batch file's text. */
 export function summarizeBatch(text: string): FileSummary {
-  const s: FileSummary = { records: 0, byCommand: {}, receivers: {}, problems: 0 };
+  const s: FileSummary = { records: 0, byCommand: {}, receivers: {}, problems: 0, exact: {} };
   for (const line of text.split('\n')) {
     if (line === '') continue;
-    let r: { command?: unknown; receivers?: unknown };
+    let r: { command?: unknown; receivers?: unknown; receiver_ranges?: unknown };
     try {
       r = JSON.parse(line) as typeof r;
     } catch {
@@ -52,6 +57,19 @@ export function summarizeBatch(text: string): FileSummary {
     s.records++;
     s.byCommand[r.command] = (s.byCommand[r.command] ?? 0) + 1;
     for (const id of Object.keys(r.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
+    const ranges = r.receiver_ranges;
+    if (typeof ranges !== 'object' || ranges === null) continue;
+    for (const [id, range] of Object.entries(ranges as Record<string, unknown>)) {
+      if (!Array.isArray(range) || range[1] !== 0 || typeof range[0] !== 'number' || !Number.isFinite(range[0]))
+        continue;
+      const t = range[0];
+      const had = s.exact[id];
+      if (!had) s.exact[id] = [t, t];
+      else {
+        if (t < had[0]) had[0] = t;
+        if (t > had[1]) had[1] = t;
+      }
+    }
   }
   return s;
 }
@@ -104,12 +122,13 @@ export interface ArchiveIndexOptions {
 }
 
 const CACHE_FILE = new RegExp(`^(${CHANNEL_NAME})\\.json$`);
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 type PersistedSummary = [
   records: number,
   byCommand: Record<string, number>,
   receivers: Record<string, number>,
   problems: number,
+  exact: Record<string, [number, number]>,
 ];
 
 export class ArchiveIndex {
@@ -275,8 +294,8 @@ export class ArchiveIndex {
         };
         if (data.version !== CACHE_VERSION) continue;
         const map = new Map<string, FileSummary>();
-        for (const [name, [records, byCommand, receivers, problems]] of Object.entries(data.files))
-          map.set(name, { records, byCommand, receivers, problems });
+        for (const [name, [records, byCommand, receivers, problems, exact]] of Object.entries(data.files))
+          map.set(name, { records, byCommand, receivers, problems, exact });
         this.#known.set(m[1]!, map);
       } catch {
         // a damaged cache is rebuilt by the scan
@@ -291,7 +310,7 @@ export class ArchiveIndex {
       this.#dirty.delete(channel);
       const files: Record<string, PersistedSummary> = {};
       for (const [name, s] of this.#known.get(channel) ?? [])
-        files[name] = [s.records, s.byCommand, s.receivers, s.problems];
+        files[name] = [s.records, s.byCommand, s.receivers, s.problems, s.exact];
       try {
         await fs.mkdir(dir, { recursive: true });
         await writeFileAtomic(

@@ -26,6 +26,7 @@ import type {
 import { methods, settingsSchema } from './contract.js';
 import { ArchiveIndex } from './index-cache.js';
 import { channelInfo, summarize } from './overview.js';
+import { channelCoverage, CoverageRecords } from './coverage-query.js';
 import { matches, pageRows, rangeRows, recordDetail } from './record-query.js';
 import { writeSampleArchive } from './sample.js';
 import { invalid, isInside, isMethodName, parseArgs } from './validate.js';
@@ -108,6 +109,7 @@ export class ArchiveService {
   #recording: RecordingControl | null = null;
   readonly #imports = new Map<string, { progress: ImportProgress; abort: AbortController; done: Promise<void> }>();
   readonly #rowCache: Array<{ key: string; rows: RecordRow[] }> = [];
+  readonly #coverage = new CoverageRecords();
 
   #cacheRows(entry: { key: string; rows: RecordRow[] }): void {
     this.#rowCache.unshift(entry);
@@ -413,6 +415,14 @@ export class ArchiveService {
       await this.#ready;
       const s = summarize(channel, this.#index.channel(channel), from, to, resolution);
       return s.ok ? ok(s.summary) : invalid(s.message);
+    },
+
+    coverage: async ({ channel, from, to }) => {
+      if (to < from) return invalid('"to" must not be before "from"');
+      await this.#ready;
+      return ok(
+        await channelCoverage(this.segmentsDir, channel, this.#index.channel(channel), this.#coverage, from, to),
+      );
     },
 
     records: async ({ channel, from, to, offset, limit, filter }) => {

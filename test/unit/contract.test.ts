@@ -80,7 +80,7 @@ describe('overview queries', () => {
             rel: `x/${m}`,
             name: String(m),
             minute: T + m * 60,
-            summary: { records: m % 3, byCommand: { PRIVMSG: m % 3 }, receivers: { r: m % 3 }, problems: 0 },
+            summary: { records: m % 3, byCommand: { PRIVMSG: m % 3 }, receivers: { r: m % 3 }, problems: 0, exact: {} },
           }));
           for (let h = 0; h < 6; h++)
             ci.setHour(
