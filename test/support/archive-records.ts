@@ -8,7 +8,8 @@ export function readAllRecords(segments: string): ChatRecord[] {
   const walk = (d: string) => {
     if (!fs.existsSync(d)) return;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
+      // Coverage records are not chat records (README "Coverage records").
+      if (e.name.startsWith('.') || e.name === 'coverage') continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.json'))

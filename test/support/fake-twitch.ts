@@ -82,14 +82,26 @@ export class FakeTwitch {
     return `http://127.0.0.1:${(this.http.address() as AddressInfo).port}/api/v2/recent-messages/`;
   }
 
+  /** Every request the recent-messages endpoint got (path and query). */
+  readonly historyRequests: string[] = [];
+
   private serveHistory(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const m = /^\/api\/v2\/recent-messages\/([a-z0-9_]+)$/.exec(req.url ?? '');
+    this.historyRequests.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/api\/v2\/recent-messages\/([a-z0-9_]+)$/.exec(url.pathname);
     if (!m) {
       res.writeHead(404).end();
       return;
     }
+    // The window as the real service reads it: `after` / `before` in milliseconds, on the line's receive time.
+    const after = Number(url.searchParams.get('after') ?? -Infinity);
+    const before = Number(url.searchParams.get('before') ?? Infinity);
+    const messages = (this.history.get(m[1]!) ?? []).filter((l) => {
+      const ts = Number(/rm-received-ts=(\d+)/.exec(l)?.[1] ?? NaN);
+      return !Number.isFinite(ts) || (ts > after && ts < before);
+    });
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ messages: this.history.get(m[1]!) ?? [], error: null, error_code: null }));
+    res.end(JSON.stringify({ messages, error: null, error_code: null }));
   }
 
   private accept(ws: WebSocket): void {

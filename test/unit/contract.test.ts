@@ -108,9 +108,18 @@ describe('overview queries', () => {
 
   it('summarizes batch text, counting lines that are not records as problems', () => {
     const s = summarizeBatch(
-      '{"command":"PRIVMSG","receivers":{"a":1,"b":2}}\n{"command":"JOIN","receivers":{"a":1}}\nnot json\n{"x":1}\n',
+      '{"command":"PRIVMSG","receivers":{"a":1,"b":2},"receiver_ranges":{"a":[5,0],"b":[5,0]}}\n' +
+        '{"command":"PRIVMSG","receivers":{"a":9},"receiver_ranges":{"a":[8,0]}}\n' +
+        '{"command":"JOIN","receivers":{"a":1},"receiver_ranges":{"a":[1,55]}}\nnot json\n{"x":1}\n',
     );
-    expect(s).toEqual({ records: 2, byCommand: { PRIVMSG: 1, JOIN: 1 }, receivers: { a: 2, b: 1 }, problems: 2 });
+    // Exact times per receiver: the JOIN's estimated range is no evidence of when.
+    expect(s).toEqual({
+      records: 3,
+      byCommand: { PRIVMSG: 2, JOIN: 1 },
+      receivers: { a: 3, b: 1 },
+      problems: 2,
+      exact: { a: [5, 8], b: [5, 5] },
+    });
   });
 });
 
