@@ -47,6 +47,10 @@ export const settingsSchema = z.strictObject({
   historyUrl: httpUrl,
   /** Keep recording in the tray when the window closes (desktop only). */
   keepRecordingInTray: z.boolean(),
+  /** The recording panel's channels, recording or not. */
+  channels: z.array(channelName).max(100),
+  /** Start recording the saved channels when the app (or `serve`) starts. */
+  recordOnLaunch: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

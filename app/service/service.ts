@@ -27,6 +27,7 @@ import { methods, settingsSchema } from './contract.js';
 import { ArchiveIndex } from './index-cache.js';
 import { channelInfo, summarize } from './overview.js';
 import { channelCoverage, CoverageRecords } from './coverage-query.js';
+import { withSavedChannels } from './recording.js';
 import { matches, pageRows, rangeRows, recordDetail } from './record-query.js';
 import { writeSampleArchive } from './sample.js';
 import { invalid, isInside, isMethodName, parseArgs } from './validate.js';
@@ -92,6 +93,8 @@ export function defaultSettings(segmentsDir: string): Settings {
     historyGapFilling: true,
     historyUrl: DEFAULT_HISTORY_URL,
     keepRecordingInTray: false,
+    channels: [],
+    recordOnLaunch: false,
   };
 }
 
@@ -153,6 +156,8 @@ export class ArchiveService {
     if ((opts.mergeIntervalMs ?? 60_000) > 0)
       service.#mergeTimer = setInterval(() => void service.mergeNow(), opts.mergeIntervalMs ?? 60_000);
     service.#mergeTimer?.unref();
+    if (settings.recordOnLaunch && settings.channels.length && opts.recording)
+      void service.call('recordingStart', { channels: settings.channels });
     return service;
   }
 
@@ -240,11 +245,18 @@ export class ArchiveService {
   /** Settles pending hours of recorded and imported channels, then refreshes the index. */
   mergeNow(): Promise<void> {
     if (this.#mergeRun || this.#closed) return this.#mergeRun ?? Promise.resolve();
-    const channels = [...this.#mergeChannels];
     this.#mergeRun = (async () => {
       this.#merge = { ...this.#merge, running: true };
       this.#emit({ type: 'merge', status: this.#merge });
       let lastError: string | null = null;
+      // Recorded and imported channels, and any other whose files changed (a sync tool, the CLI):
+      // otherwise "waiting to merge" would never clear for them.
+      const channels = new Set(this.#mergeChannels);
+      try {
+        for (const p of await pendingHours(this.segmentsDir)) channels.add(p.channel);
+      } catch (e) {
+        lastError = errorMessage(e);
+      }
       for (const channel of channels) {
         try {
           const sum = await mergeAll(this.segmentsDir, { channel });
@@ -272,7 +284,7 @@ export class ArchiveService {
   }
 
   #recordingStatus(): ChannelRecording[] {
-    return this.#recording?.status() ?? [];
+    return withSavedChannels(this.#recording?.status() ?? [], this.#settings.channels);
   }
 
   async #ensureRecording(): Promise<RecordingControl | null> {
@@ -280,7 +292,7 @@ export class ArchiveService {
     if (!this.#opts.recording) return null;
     const token = this.#settings.login.mode === 'token' ? await this.#secrets.get() : null;
     const rec = this.#opts.recording(this.#settings, token);
-    rec.on('status', (status) => this.#emit({ type: 'recording', status }));
+    rec.on('status', () => this.#emit({ type: 'recording', status: this.#recordingStatus() }));
     rec.on('filesWritten', (paths) => {
       const p = this.#filesWritten(paths).catch(() => undefined);
       this.#refreshes.add(p);
@@ -472,13 +484,17 @@ export class ArchiveService {
       const started = await rec.start(channels);
       if (!started.ok) return fail(started.error.code, started.error.message);
       for (const c of channels) this.#mergeChannels.add(c);
-      return ok(rec.status());
+      const saved = [...this.#settings.channels, ...channels.filter((c) => !this.#settings.channels.includes(c))];
+      if (saved.length !== this.#settings.channels.length) {
+        this.#settings = { ...this.#settings, channels: saved.slice(0, 100) };
+        await this.#saveSettings();
+      }
+      return ok(this.#recordingStatus());
     },
 
     recordingStop: async ({ channels }) => {
-      if (!this.#recording) return ok([]);
-      await this.#recording.stop(channels);
-      return ok(this.#recording.status());
+      await this.#recording?.stop(channels);
+      return ok(this.#recordingStatus());
     },
 
     importStart: async ({ sources }) => {

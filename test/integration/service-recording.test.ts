@@ -12,6 +12,32 @@ afterEach(async () => {
 });
 
 describe('recording through the service', () => {
+  it('the channel list and "start recording on launch" are saved: a new service starts recording them', async () => {
+    const fake = await FakeTwitch.start();
+    const t = await tempDir();
+    const opts = {
+      segmentsDir: path.join(t.dir, 'segments'),
+      settingsFile: path.join(t.dir, 'settings.json'),
+      recording: recordWithRecorder,
+      mergeIntervalMs: 0,
+    };
+    const first = await ArchiveService.create(opts);
+    cleanups.push(() => fake.close(), t.cleanup);
+    await first.call('setSettings', { server: fake.url, historyGapFilling: false, recordOnLaunch: true });
+    expect(await first.call('recordingStart', { channels: ['forsen', 'nymn'] })).toMatchObject({ ok: true });
+    await fake.waitForJoined('nymn', 1);
+    await first.call('recordingStop', { channels: ['forsen'] });
+    await first.close();
+    expect(fake.joinedClients('nymn')).toHaveLength(0);
+
+    const second = await ArchiveService.create(opts);
+    cleanups.push(() => second.close());
+    await fake.waitForJoined('nymn', 1, 15_000);
+    await fake.waitForJoined('forsen', 1, 15_000);
+    const status = (await second.call('recordingStatus', {})) as { ok: true; value: ChannelRecording[] };
+    expect(status.value.map((c) => c.channel)).toEqual(['forsen', 'nymn']);
+  });
+
   it('records a channel from the fake chat server, with live status and archive-changed events', async () => {
     const fake = await FakeTwitch.start();
     const t = await tempDir();
@@ -49,8 +75,11 @@ describe('recording through the service', () => {
       .at(-1)!.status;
     expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
 
+    // Stop does not forget the channel: it stays listed, and saved, ready to start again.
     const stopped = await service.call('recordingStop', { channels: ['nymn'] });
-    expect(stopped).toEqual({ ok: true, value: [] as ChannelRecording[] });
+    expect(stopped).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: false, connections: [] }] });
+    expect((stopped as { value: ChannelRecording[] }).value).toHaveLength(1);
+    expect(service.settings.channels).toEqual(['nymn']);
     const channels = await service.call('listChannels', {});
     expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
   });
