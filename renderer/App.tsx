@@ -1,15 +1,20 @@
 /**
  * The viewer: channels and recording on the left; on the right the timeline of the
  * visible span, the messages of the selected span and the selected record's details.
- * State lives here and in the URL hash; views get plain props.
+ * State lives here and in the URL: every view has a link (`#/c/<channel>/…`, see
+ * view-state.ts) that survives a reload, and every jump (a gap, a moderation target, a
+ * channel, a zoom) is a history entry, so Back and Forward move inside the app. Small
+ * steps (arrow keys, selecting a row) replace the current entry instead.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ChannelInfo, ChannelRecording, IndexStatus, MergeStatus, RecordRow } from '../app/service/contract.js';
 import { api } from './api.js';
 import { MINUTE, count, floorTo } from './format.js';
+import { usePrefs } from './prefs.js';
+import { nextGap, nextRecording } from './timeline/coverage-lanes.js';
 import { useApiEvent, useLoad } from './hooks.js';
 import { NO_FILTER, TEXT_FILTER_ID, type FilterState } from './messages/Filters.js';
-import { MessagePane, type JumpRequest } from './messages/MessagePane.js';
+import { MessagePane, type JumpRequest, type RecordRef } from './messages/MessagePane.js';
 import { useModeration } from './messages/use-moderation.js';
 import { ChannelList } from './panels/ChannelList.js';
 import { DetailsPanel } from './panels/DetailsPanel.js';
@@ -26,6 +31,7 @@ import {
   openChannel,
   select,
   setZoom,
+  showSpan,
   stepHour,
   stepMinute,
   stepSpan,
@@ -37,7 +43,12 @@ import {
 
 type DialogName = 'import' | 'record' | 'settings' | null;
 
-const NO_VIEW: View = { channel: null, zoom: 'day', anchor: 0, sel: null };
+const NO_VIEW: View = { channel: null, zoom: 'day', anchor: 0, sel: null, focus: null };
+/** The whole archive, for the coverage query: a channel's gaps are few, one answer serves every zoom. */
+const ALL_TIME = 253402300799;
+
+const refOf = (f: { ref: string }): RecordRef =>
+  f.ref.startsWith('id:') ? { id: f.ref.slice(3) } : { key: f.ref.slice(4) };
 /** Archive change events come in bursts while recording and merging; refresh at most this often. */
 const REFRESH_MS = 1000;
 
@@ -47,11 +58,18 @@ const isTyping = (t: EventTarget | null) =>
 
 export function App() {
   const channels = useLoad('channels', () => api.listChannels({}));
-  const [view, setView] = useState<View>(() => fromHash(location.hash) ?? NO_VIEW);
+  const [view, setViewState] = useState<View>(() => fromHash(location.hash) ?? NO_VIEW);
+  /** The next view change makes a history entry (a jump); otherwise it replaces the current one. */
+  const pushNext = useRef(false);
+  const setView = useCallback((update: View | ((v: View) => View)) => setViewState(update), []);
+  const jumpTo = useCallback((update: View | ((v: View) => View)) => {
+    pushNext.current = true;
+    setViewState(update);
+  }, []);
+  const [prefs, setPrefs] = usePrefs();
   const [filters, setFilters] = useState<FilterState>(NO_FILTER);
   const [selected, setSelected] = useState<string | null>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
-  const [jump, setJump] = useState<JumpRequest | null>(null);
   const [dialog, setDialog] = useState<DialogName>(null);
   const [recording, setRecording] = useState<ChannelRecording[]>([]);
   const [merge, setMerge] = useState<MergeStatus | null>(null);
@@ -67,39 +85,89 @@ export function App() {
   }, []);
 
   const list = channels.value;
+  const open = (c: ChannelInfo) => openChannel(c.channel, c.first, c.last, Date.now() / 1000);
   // Open a channel when none (or an unknown one) is shown.
   useEffect(() => {
     if (!list || list.length === 0) return;
     const wanted = list.find((c) => c.channel === openWhenListed);
     if (wanted) {
       setOpenWhenListed(null);
-      setView(openChannel(wanted.channel, wanted.last, Date.now() / 1000));
+      jumpTo(open(wanted));
       return;
     }
-    if (!view.channel || !list.some((c) => c.channel === view.channel)) {
-      const first = list[0]!;
-      setView(openChannel(first.channel, first.last, Date.now() / 1000));
-    }
+    if (!view.channel || !list.some((c) => c.channel === view.channel)) setView(open(list[0]!));
   }, [list, openWhenListed, view.channel]);
 
   useEffect(() => {
     const hash = toHash(view);
-    if (hash && hash !== location.hash) history.replaceState(null, '', hash);
+    const push = pushNext.current;
+    pushNext.current = false;
+    if (!hash || hash === location.hash) return;
+    if (push) history.pushState(null, '', hash);
+    else history.replaceState(null, '', hash);
   }, [view]);
-  useEffect(() => {
-    const onHash = () => {
-      const v = fromHash(location.hash);
-      if (v) setView(v);
-    };
-    window.addEventListener('hashchange', onHash);
-    return () => window.removeEventListener('hashchange', onHash);
+
+  // A record named by the link (reload, Back/Forward, a pasted link): find it and select it.
+  const [jump, setJump] = useState<JumpRequest | null>(null);
+  const requestFocus = useCallback((v: View | null) => {
+    if (!v?.focus) return;
+    const f = v.focus;
+    setJump((j) => ({ ref: refOf(f), time: f.time, seq: (j?.seq ?? 0) + 1, select: true }));
   }, []);
+  useEffect(() => requestFocus(view), []);
+  useEffect(() => {
+    const onNav = () => {
+      const v = fromHash(location.hash);
+      if (!v) return;
+      setViewState(v);
+      if (v.focus) requestFocus(v);
+      else setDetailsOpen(false);
+    };
+    window.addEventListener('popstate', onNav);
+    window.addEventListener('hashchange', onNav);
+    return () => {
+      window.removeEventListener('popstate', onNav);
+      window.removeEventListener('hashchange', onNav);
+    };
+  }, [requestFocus]);
 
   const [from, to] = visible(view);
   const resolution = zoomResolution[view.zoom];
   const channel = view.channel;
   const summary = useLoad(channel ? `${channel}/${from}/${to}/${resolution}/${version}` : null, () =>
     api.summary({ channel: channel!, from, to, resolution }),
+  );
+  const coverage = useLoad(channel ? `${channel}/${version}` : null, () =>
+    api.coverage({ channel: channel!, from: 0, to: ALL_TIME }),
+  );
+  const cov = coverage.value?.channel === channel ? coverage.value : null;
+  /** Where a gap or recording jump landed, so the next one steps from there rather than from the padded selection. */
+  const lastStep = useRef<{ sel: [number, number]; at: number } | null>(null);
+  const showGap = useCallback(
+    (a: number, b: number) => {
+      const next = showSpan(view, a, b);
+      lastStep.current = { sel: next.sel!, at: a };
+      setSelected(null);
+      setDetailsOpen(false);
+      jumpTo(next);
+    },
+    [view, jumpTo],
+  );
+  const onStepCoverage = useCallback(
+    (what: 'gap' | 'recording', dir: -1 | 1) => {
+      if (!cov) return;
+      const sel = view.sel ?? [view.anchor, view.anchor];
+      const same = lastStep.current && lastStep.current.sel[0] === sel[0] && lastStep.current.sel[1] === sel[1];
+      const t = same ? lastStep.current!.at : sel[0];
+      if (what === 'gap') {
+        const g = nextGap(cov, t, dir);
+        if (g) showGap(g.from, g.to);
+      } else {
+        const r = nextRecording(cov, t, dir);
+        if (r !== null) showGap(r, r);
+      }
+    },
+    [cov, view, showGap],
   );
   // Moderation lookups start once the list has its first page: on a busy hour they would compete with it.
   const [listed, setListed] = useState<[number, number] | null>(null);
@@ -127,12 +195,24 @@ export function App() {
 
   useApiEvent((e) => {
     if (e.type === 'recording') setRecording(e.status);
-    else if (e.type === 'merge') setMerge(e.status);
-    else if (e.type === 'index') setIndexing(e.status);
+    else if (e.type === 'merge') {
+      setMerge(e.status);
+      // A finished merge changed what waits to be merged, even when it wrote nothing new.
+      if (!e.status.running) scheduleRefresh();
+    } else if (e.type === 'index') setIndexing(e.status);
     else if (e.type === 'archiveChanged') scheduleRefresh();
   });
 
+  const focusOf = (row: RecordRow) => {
+    const id = row.record.tags?.id;
+    return { time: row.record.time, ref: typeof id === 'string' && id ? `id:${id}` : `key:${row.key}` };
+  };
   const onSelectRow = useCallback((row: RecordRow) => {
+    setSelected(row.key);
+    setDetailsOpen(true);
+    setView((v) => ({ ...v, focus: focusOf(row) }));
+  }, []);
+  const onLocated = useCallback((row: RecordRow) => {
     setSelected(row.key);
     setDetailsOpen(true);
   }, []);
@@ -141,8 +221,11 @@ export function App() {
     setSelected(key);
     setDetailsOpen(true);
     const minute = floorTo(time, MINUTE);
-    setView((v) => (v.sel && time >= v.sel[0] && time < v.sel[1] ? v : select(v, minute, minute + MINUTE)));
-    setJump((j) => ({ key, time, seq: (j?.seq ?? 0) + 1 }));
+    jumpTo((v) => ({
+      ...(v.sel && time >= v.sel[0] && time < v.sel[1] ? v : select(v, minute, minute + MINUTE)),
+      focus: { time, ref: `key:${key}` },
+    }));
+    setJump((j) => ({ ref: { key }, time, seq: (j?.seq ?? 0) + 1, select: false }));
   }, []);
 
   // Keyboard: arrows move by minutes, page keys by hours, `/` finds, Escape closes details.
@@ -189,9 +272,12 @@ export function App() {
         <Timeline
           view={view}
           summary={summary}
+          coverage={cov}
           merge={merge}
-          onSelect={(a, b) => setView((v) => select(v, a, b))}
-          onZoomDay={(day) => setView((v) => setZoom({ ...v, anchor: day, sel: null }, 'day'))}
+          onSelect={(a, b) => jumpTo((v) => select(v, a, b))}
+          onZoomDay={(day) => jumpTo((v) => setZoom({ ...v, anchor: day, sel: null, focus: null }, 'day'))}
+          onShow={showGap}
+          onStep={onStepCoverage}
         />
         <div className={detailsOpen && selected ? 'lower with-details' : 'lower'}>
           <MessagePane
@@ -205,8 +291,12 @@ export function App() {
             onOpen={onOpen}
             onJump={onJump}
             jump={jump}
+            onLocated={onLocated}
             moderation={moderation}
             onListed={onListed}
+            timeFormat={prefs.time}
+            compact={prefs.compact}
+            keepInView={selected && view.focus ? { key: selected, time: view.focus.time } : null}
           />
           {detailsOpen && selected && (
             <DetailsPanel
@@ -232,7 +322,8 @@ export function App() {
             selected={channel}
             onSelect={(c: ChannelInfo) => {
               setSelected(null);
-              setView(openChannel(c.channel, c.last, Date.now() / 1000));
+              setDetailsOpen(false);
+              jumpTo(open(c));
             }}
           />
         )}
@@ -256,9 +347,11 @@ export function App() {
       <main className="main">
         <Toolbar
           view={view}
-          onStep={(d) => setView((v) => stepSpan(v, d))}
-          onDate={(day) => setView((v) => goToDay(v, day))}
-          onZoom={(z) => setView((v) => setZoom(v, z))}
+          prefs={prefs}
+          onPrefs={setPrefs}
+          onStep={(d) => jumpTo((v) => stepSpan(v, d))}
+          onDate={(day) => jumpTo((v) => goToDay(v, day))}
+          onZoom={(z) => jumpTo((v) => setZoom(v, z))}
           onImport={() => setDialog('import')}
           onRecord={() => setDialog('record')}
           onSettings={() => setDialog('settings')}

@@ -93,3 +93,55 @@ export function duration(seconds: number): string {
 export const nodeOf = (receiverId: string) => receiverId.split('.')[0] || receiverId;
 /** The rest: `x7Kq2.0`. */
 export const connectionOf = (receiverId: string) => receiverId.split('.').slice(1).join('.');
+
+/** How times read in the message list: UTC (the archive's own), the viewer's local time, or an offset from a chosen start (VOD editors). */
+export type TimeMode = 'utc' | 'local' | 'offset';
+export interface TimeFormat {
+  mode: TimeMode;
+  /** Start of the offset mode, Unix seconds. */
+  origin: number;
+}
+export const UTC_TIME: TimeFormat = { mode: 'utc', origin: 0 };
+
+/** A clock reading in the chosen mode: `16:19:44.095`, `17:19:44.095` (local), `+1:02:03.095` (offset). */
+export function clockIn(t: number, f: TimeFormat, ms = true): string {
+  if (f.mode === 'utc') return ms ? clockMs(t) : clock(t);
+  if (f.mode === 'local') {
+    const d = new Date(ms ? Math.round(t * 1000) : Math.floor(t) * 1000);
+    const s = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    return ms ? `${s}.${pad(d.getMilliseconds(), 3)}` : s;
+  }
+  const off = ms ? Math.round((t - f.origin) * 1000) : Math.floor(t - f.origin) * 1000;
+  const a = Math.abs(off);
+  const h = Math.floor(a / 3_600_000);
+  const s = `${off < 0 ? '−' : '+'}${h}:${pad(Math.floor(a / 60_000) % 60)}:${pad(Math.floor(a / 1000) % 60)}`;
+  return ms ? `${s}.${pad(a % 1000, 3)}` : s;
+}
+
+/** A record's time in the chosen mode: exact with ms, or `start–end`. */
+export const timeLabelIn = (time: number, range: number, f: TimeFormat) =>
+  range === 0 ? clockIn(time, f) : `${clockIn(time, f, false)}–${clockIn(time + range, f, false)}`;
+
+/** The zone word after a time: `UTC`, `local`, or `from 16:00:00 UTC`. */
+export const zoneWord = (f: TimeFormat) =>
+  f.mode === 'utc' ? 'UTC' : f.mode === 'local' ? 'local time' : `after ${isoDate(f.origin)} ${clock(f.origin)} UTC`;
+
+/**
+ * A receiver in plain words: its node and connection number (`alice-laptop #3`), a history
+ * fill as `alice-laptop history #0`; ids of other shapes as they are.
+ */
+export function receiverLabel(id: string): string {
+  const parts = id.split('.');
+  if (parts.length < 3) return id;
+  const n = parts.at(-1)!;
+  const h = /^h(\d+)$/.exec(n);
+  return h ? `${parts[0]} history #${h[1]}` : `${parts[0]} #${n}`;
+}
+
+/** Seconds as a short length: `23 s`, `4 min 05 s`, `2 h 10 min`. */
+export function span(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${pad(Math.round((s % 3600) / 60))} min`;
+}

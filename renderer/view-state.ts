@@ -16,6 +16,13 @@ export interface View {
   anchor: number;
   /** Selected [from, to): the messages listed. */
   sel: [number, number] | null;
+  /** The selected record, for permalinks: its time and `id:<message id>` or `key:<record key>`. */
+  focus: Focus | null;
+}
+
+export interface Focus {
+  time: number;
+  ref: string;
 }
 
 export const zoomSpan: Record<Zoom, number> = { week: 7 * DAY, day: DAY, hour: HOUR };
@@ -30,11 +37,33 @@ export function anchorFor(zoom: Zoom, t: number): number {
 
 export const visible = (v: View): [number, number] => [v.anchor, v.anchor + zoomSpan[v.zoom]];
 
-/** Opening a channel: the day of its last recorded minute, with that hour selected. */
-export function openChannel(channel: string, last: number | null, now: number): View {
-  const t = last ?? now;
-  const hour = floorTo(t, HOUR);
-  return { channel, zoom: 'day', anchor: anchorFor('day', t), sel: [hour, hour + HOUR] };
+/**
+ * Opening a channel: the narrowest zoom that shows all of its data (an hour, a day, a
+ * week), else the week of its last minute; the last recorded hour selected.
+ */
+export function openChannel(channel: string, first: number | null, last: number | null, now: number): View {
+  const end = (last ?? now) + MINUTE;
+  const start = first ?? end - MINUTE;
+  let zoom: Zoom = 'week';
+  let anchor = anchorFor('week', end - MINUTE);
+  for (const z of ['hour', 'day', 'week'] as const) {
+    const a = anchorFor(z, start);
+    if (end <= a + zoomSpan[z]) {
+      zoom = z;
+      anchor = a;
+      break;
+    }
+  }
+  const hour = floorTo(end - MINUTE, HOUR);
+  return { channel, zoom, anchor, sel: [hour, hour + HOUR], focus: null };
+}
+
+/** A span to look at (a gap, a search hit): its minutes and one on either side, zoomed to show them. */
+export function showSpan(v: View, from: number, to: number): View {
+  const a = floorTo(from, MINUTE) - MINUTE;
+  const b = Math.ceil(to / MINUTE) * MINUTE + MINUTE;
+  const zoom: Zoom = b - floorTo(a, HOUR) <= HOUR ? 'hour' : b - floorTo(a, DAY) <= DAY ? 'day' : 'week';
+  return { ...v, zoom, anchor: anchorFor(zoom, a), sel: [a, b], focus: null };
 }
 
 export function setZoom(v: View, zoom: Zoom): View {
@@ -49,8 +78,8 @@ export function setZoom(v: View, zoom: Zoom): View {
 /** Keeps the selection visible by moving the visible span with it. */
 function follow(v: View, sel: [number, number]): View {
   const [a, b] = visible(v);
-  if (sel[0] >= a && sel[0] < b) return { ...v, sel };
-  return { ...v, sel, anchor: anchorFor(v.zoom, sel[0]) };
+  if (sel[0] >= a && sel[0] < b) return { ...v, sel, focus: null };
+  return { ...v, sel, focus: null, anchor: anchorFor(v.zoom, sel[0]) };
 }
 
 /** Arrow keys: the previous/next minute (a selected range collapses to its first minute). */
@@ -70,7 +99,7 @@ export function stepSpan(v: View, dir: -1 | 1): View {
   const d = dir * zoomSpan[v.zoom];
   const anchor = anchorFor(v.zoom, v.anchor + d);
   const shift = anchor - v.anchor;
-  return { ...v, anchor, sel: v.sel ? [v.sel[0] + shift, v.sel[1] + shift] : null };
+  return { ...v, anchor, sel: v.sel ? [v.sel[0] + shift, v.sel[1] + shift] : null, focus: null };
 }
 
 export function goToDay(v: View, day: number): View {
@@ -78,31 +107,80 @@ export function goToDay(v: View, day: number): View {
   const timeOfDay = v.sel ? v.sel[0] - floorTo(v.sel[0], DAY) : 0;
   const len = v.sel ? v.sel[1] - v.sel[0] : HOUR;
   const from = floorTo(day, DAY) + timeOfDay;
-  return { ...v, anchor, sel: [from, from + len] };
+  return { ...v, anchor, sel: [from, from + len], focus: null };
 }
 
 export function select(v: View, from: number, to: number): View {
-  return { ...v, sel: [Math.min(from, to), Math.max(from, to)] };
+  return { ...v, sel: [Math.min(from, to), Math.max(from, to)], focus: null };
 }
 
 const ZOOMS: Zoom[] = ['week', 'day', 'hour'];
+const NUM = '\\d{1,12}(?:\\.\\d{1,6})?';
 
-/** `#nymn/day/1704499200/1704557940-1704558000` */
+/**
+ * The URL of a view (issue 10's permalinks): `#/c/<channel>[/<from>-<to>][/<time>/<ref>][?z=<zoom>&a=<anchor>]`.
+ * `<ref>` is a message id, or `k:<record key>` for a record without one; zoom and anchor
+ * are written only where they differ from what the selection implies.
+ */
 export function toHash(v: View): string {
   if (!v.channel) return '';
-  const sel = v.sel ? `/${v.sel[0]}-${v.sel[1]}` : '';
-  return `#${v.channel}/${v.zoom}/${v.anchor}${sel}`;
+  let h = `#/c/${v.channel}`;
+  if (v.sel) h += `/${v.sel[0]}-${v.sel[1]}`;
+  if (v.focus) {
+    const ref = v.focus.ref.startsWith('id:') ? v.focus.ref.slice(3) : `k:${v.focus.ref.slice(4)}`;
+    h += `/${v.focus.time}/${encodeURIComponent(ref)}`;
+  }
+  const implied = impliedView(v.channel, v.sel, v.focus);
+  const q: string[] = [];
+  if (v.zoom !== implied.zoom) q.push(`z=${v.zoom}`);
+  if (v.anchor !== anchorFor(v.zoom, (v.sel ?? [implied.anchor])[0])) q.push(`a=${v.anchor}`);
+  return q.length ? `${h}?${q.join('&')}` : h;
 }
 
-const VIEW_HASH = new RegExp(`^#(${CHANNEL_NAME})/(week|day|hour)/(\\d{1,12})(?:/(\\d{1,12})-(\\d{1,12}))?$`);
+/** Zoom and anchor a link without them means: the day of its selection (or record). */
+function impliedView(channel: string, sel: [number, number] | null, focus: Focus | null): View {
+  const t = sel?.[0] ?? focus?.time ?? 0;
+  return { channel, zoom: 'day', anchor: anchorFor('day', t), sel, focus };
+}
+
+const LINK = new RegExp(
+  `^#/c/(${CHANNEL_NAME})(?:/(${NUM})-(${NUM}))?(?:/(${NUM})/([^/?]{1,300}))?(?:\\?([a-z=&0-9.]{0,80}))?$`,
+);
+/** The form before permalinks: `#nymn/day/1704499200/1704557940-1704558000`, still read. */
+const OLD_HASH = new RegExp(`^#(${CHANNEL_NAME})/(week|day|hour)/(\\d{1,12})(?:/(\\d{1,12})-(\\d{1,12}))?$`);
 
 export function fromHash(hash: string): View | null {
-  const m = VIEW_HASH.exec(hash);
+  const old = OLD_HASH.exec(hash);
+  if (old) {
+    const zoom = old[2] as Zoom;
+    const anchor = anchorFor(zoom, Number(old[3]));
+    const sel: [number, number] | null =
+      old[4] && old[5] && Number(old[5]) > Number(old[4]) ? [Number(old[4]), Number(old[5])] : null;
+    return { channel: old[1]!, zoom, anchor, sel, focus: null };
+  }
+  const m = LINK.exec(hash);
   if (!m) return null;
-  const zoom = m[2] as Zoom;
-  if (!ZOOMS.includes(zoom)) return null;
-  const anchor = anchorFor(zoom, Number(m[3]));
-  const sel: [number, number] | null =
-    m[4] && m[5] && Number(m[5]) > Number(m[4]) ? [Number(m[4]), Number(m[5])] : null;
-  return { channel: m[1]!, zoom, anchor, sel };
+  let sel: [number, number] | null = m[2] && m[3] && Number(m[3]) > Number(m[2]) ? [Number(m[2]), Number(m[3])] : null;
+  let focus: Focus | null = null;
+  if (m[4] && m[5]) {
+    let ref: string;
+    try {
+      ref = decodeURIComponent(m[5]);
+    } catch {
+      return null;
+    }
+    focus = { time: Number(m[4]), ref: ref.startsWith('k:') ? `key:${ref.slice(2)}` : `id:${ref}` };
+    // A record link alone lists the record's minute.
+    sel ??= [floorTo(focus.time, MINUTE), floorTo(focus.time, MINUTE) + MINUTE];
+  }
+  const v = impliedView(m[1]!, sel, focus);
+  const q = new URLSearchParams(m[6] ?? '');
+  const z = q.get('z') as Zoom | null;
+  if (z && ZOOMS.includes(z)) {
+    v.zoom = z;
+    v.anchor = anchorFor(z, (sel ?? [v.anchor])[0]);
+  }
+  const a = Number(q.get('a'));
+  if (q.has('a') && Number.isFinite(a) && a >= 0) v.anchor = anchorFor(v.zoom, a);
+  return v;
 }

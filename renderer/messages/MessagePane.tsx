@@ -7,7 +7,7 @@ import { useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } 
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RecordRow } from '../../app/service/contract.js';
 import { api } from '../api.js';
-import { count, spanLabel } from '../format.js';
+import { count, spanLabel, type TimeFormat } from '../format.js';
 import { useColorScheme, useDebounced } from '../hooks.js';
 import { Empty, ErrorBox, Loading } from '../ui/states.js';
 import { Filters, isFiltered, toQueryFilter, type FilterState } from './Filters.js';
@@ -15,10 +15,18 @@ import { MessageRow, type RowActions } from './MessageRow.js';
 import { PagedRecords } from './paged-records.js';
 import type { Moderation } from './use-moderation.js';
 
+/** A record by its key (valid until its file is merged away) or its message id (for good). */
+export interface RecordRef {
+  key?: string;
+  id?: string;
+}
+
 export interface JumpRequest {
-  key: string;
+  ref: RecordRef;
   time: number;
   seq: number;
+  /** Select it once found (a link opened), not only scroll to it. */
+  select: boolean;
 }
 
 interface Props {
@@ -33,12 +41,20 @@ interface Props {
   onOpen: () => void;
   onJump: (key: string, time: number) => void;
   jump: JumpRequest | null;
+  /** A jump with `select` found its record. */
+  onLocated: (row: RecordRow) => void;
+  /** The selected record: scrolled back into view when filters change the list. */
+  keepInView: { key: string; time: number } | null;
   moderation: Moderation;
+  timeFormat: TimeFormat;
+  /** One line per message. */
+  compact: boolean;
   /** The first page of a span arrived (moderation lookups wait for it, so they never delay the first rows). */
   onListed: (span: [number, number]) => void;
 }
 
 const ESTIMATED_ROW = 46;
+const COMPACT_ROW = 24;
 
 export function MessagePane(props: Props) {
   const {
@@ -52,8 +68,12 @@ export function MessagePane(props: Props) {
     onOpen,
     onJump,
     jump,
+    onLocated,
+    keepInView,
     moderation,
     onListed,
+    timeFormat,
+    compact,
   } = props;
   const scheme = useColorScheme();
   const debounced = useDebounced(filters, 250);
@@ -88,7 +108,7 @@ export function MessagePane(props: Props) {
   const virtualizer = useVirtualizer({
     count: total,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ESTIMATED_ROW,
+    estimateSize: () => (compact ? COMPACT_ROW : ESTIMATED_ROW),
     overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
@@ -112,17 +132,36 @@ export function MessagePane(props: Props) {
   useEffect(() => {
     if (!jump || !paged || handledJump.current === jump.seq) return;
     let live = true;
-    void paged.locate(jump.key, jump.time).then((i) => {
+    void paged.locate(jump.ref, jump.time).then((i) => {
       if (!live || i === null) return;
       handledJump.current = jump.seq;
       setActive(i);
       setScrollTarget(i);
+      const row = paged.rowAt(i);
+      if (jump.select && row) onLocated(row);
     });
     return () => {
       live = false;
     };
     // Runs per jump (seq) and when a new span's list exists.
   }, [jump?.seq, paged]);
+
+  // Filters changed the list: the selected record, if it is still listed, stays in view and active.
+  const keep = useRef(keepInView);
+  keep.current = keepInView;
+  useEffect(() => {
+    const k = keep.current;
+    if (!paged || !k) return;
+    let live = true;
+    void paged.locate({ key: k.key }, k.time).then((i) => {
+      if (!live || i === null) return;
+      setActive(i);
+      setScrollTarget(i);
+    });
+    return () => {
+      live = false;
+    };
+  }, [paged]);
 
   // The list's length may arrive after the target was located (a slow first page): wait for it.
   useEffect(() => {
@@ -185,7 +224,7 @@ export function MessagePane(props: Props) {
   const filtered = isFiltered(debounced);
 
   return (
-    <section className="messages" aria-label="Messages">
+    <section className={compact ? 'messages compact' : 'messages'} aria-label="Messages">
       <header className="messages-head">
         <div className="messages-title">
           {span ? <h2>{spanLabel(span[0], span[1])}</h2> : <h2>No span selected</h2>}
@@ -243,6 +282,7 @@ export function MessagePane(props: Props) {
                     moderation={moderation}
                     scheme={scheme}
                     actions={actions}
+                    timeFormat={timeFormat}
                   />
                 ) : (
                   <div className="msg msg-placeholder" aria-label="loading">

@@ -1,8 +1,20 @@
 /** One record in the list: time (or range with its bar), command, sender, text, provenance. */
 import { memo, type CSSProperties, type ReactNode } from 'react';
 import type { RecordRow } from '../../app/service/contract.js';
-import { clock, clockMs, connectionOf, delay, duration, nodeOf, timeLabel } from '../format.js';
-import { actionText, badges, isModeration, login, recordText, senderName } from './describe.js';
+import {
+  clock,
+  clockIn,
+  clockMs,
+  delay,
+  duration,
+  nodeOf,
+  receiverLabel,
+  timeLabel,
+  timeLabelIn,
+  zoneWord,
+  type TimeFormat,
+} from '../format.js';
+import { actionText, badges, commandWord, isModeration, login, recordText, senderName } from './describe.js';
 import type { Moderation } from './use-moderation.js';
 import { removedBy } from './moderation.js';
 import { userColor, type Scheme } from './user-color.js';
@@ -15,17 +27,18 @@ export interface RowActions {
   onJump: (key: string, time: number) => void;
 }
 
+/** One chip per receiver, always in the same order (by receiver id), named by node and connection number. */
 function Provenance({ row }: { row: RecordRow }) {
   const r = row.record;
-  const ids = Object.keys(r.receivers).sort((a, b) => r.receivers[a]! - r.receivers[b]!);
+  const ids = Object.keys(r.receivers).sort();
   const nodes = ids.map(nodeOf);
   return (
     <span className="chips" aria-label={`Received by ${ids.length} receiver${ids.length === 1 ? '' : 's'}`}>
       {ids.map((id, i) => {
         const own = r.receiver_ranges[id] ?? [r.time, r.time_range];
         const node = nodes[i]!;
-        // Two connections of one node (a reconnect overlap) need their connection id to tell apart.
-        const label = nodes.indexOf(node) !== nodes.lastIndexOf(node) ? `${node}·${connectionOf(id)}` : node;
+        // Two connections of one node (a reconnect overlap) need their connection number to tell apart.
+        const label = nodes.indexOf(node) !== nodes.lastIndexOf(node) ? receiverLabel(id) : node;
         const d = delay(r.receivers[id]! - r.time);
         const ownRange = `own range ${timeLabel(own[0], own[1])}${own[1] ? ` (${own[1]} s)` : ' (exact)'}`;
         return (
@@ -33,7 +46,7 @@ function Provenance({ row }: { row: RecordRow }) {
             key={id}
             className="chip"
             data-receiver={id}
-            title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}`}
+            title={`${receiverLabel(id)} (${id})\nreceived ${clockMs(r.receivers[id]!)} UTC (${d})\n${ownRange}`}
           >
             {label} <span className="chip-delay">{d}</span>
           </span>
@@ -43,12 +56,20 @@ function Provenance({ row }: { row: RecordRow }) {
   );
 }
 
-function TimeCell({ time, range }: { time: number; range: number }) {
-  if (range === 0) return <span className="time">{clockMs(time)}</span>;
+function TimeCell({ time, range, format }: { time: number; range: number; format: TimeFormat }) {
+  if (range === 0)
+    return (
+      <span className="time" title={`${clockMs(time)} UTC`}>
+        {clockIn(time, format)}
+      </span>
+    );
   const fraction = Math.min(range, FULL_BAR_SECONDS) / FULL_BAR_SECONDS;
   return (
-    <span className="time time-range" title={`sent between ${clock(time)} and ${clock(time + range)} UTC (${range} s)`}>
-      {timeLabel(time, range)}
+    <span
+      className="time time-range"
+      title={`sent between ${clock(time)} and ${clock(time + range)} UTC (${range} s); ${zoneWord(format)}`}
+    >
+      {timeLabelIn(time, range, format)}
       <span className="range-bar" aria-hidden="true">
         <span className="range-fill" style={{ '--fraction': fraction } as CSSProperties} />
       </span>
@@ -63,6 +84,7 @@ export const MessageRow = memo(function MessageRow({
   moderation,
   scheme,
   actions,
+  timeFormat,
 }: {
   row: RecordRow;
   index: number;
@@ -70,6 +92,7 @@ export const MessageRow = memo(function MessageRow({
   moderation: Moderation;
   scheme: Scheme;
   actions: RowActions;
+  timeFormat: TimeFormat;
 }) {
   const r = row.record;
   const who = login(r);
@@ -93,8 +116,10 @@ export const MessageRow = memo(function MessageRow({
       onClick={() => actions.onSelect(row, index)}
     >
       <div className="msg-line">
-        <TimeCell time={r.time} range={r.time_range} />
-        <span className="command">{r.command}</span>
+        <TimeCell time={r.time} range={r.time_range} format={timeFormat} />
+        <span className="command" title={r.command}>
+          {commandWord(r)}
+        </span>
         <span className="content">
           {badges(r).map((b) => (
             <span key={b} className="badge">

@@ -96,3 +96,47 @@ export function recordText(r: ChatRecord): string {
 }
 
 export const isModeration = (command: string) => command === 'CLEARCHAT' || command === 'CLEARMSG';
+
+const NOTICE_WORDS: Record<string, string> = {
+  sub: 'sub',
+  resub: 'resub',
+  subgift: 'gift sub',
+  submysterygift: 'gift subs',
+  anonsubgift: 'gift sub',
+  giftpaidupgrade: 'sub upgrade',
+  primepaidupgrade: 'sub upgrade',
+  raid: 'raid',
+  unraid: 'raid cancelled',
+  announcement: 'announcement',
+  bitsbadgetier: 'bits badge',
+  ritual: 'ritual',
+  viewermilestone: 'milestone',
+};
+
+/** The kind of a record in plain words instead of the IRC command (PRIVMSG → message, CLEARCHAT → timeout or ban). */
+export function commandWord(r: ChatRecord): string {
+  switch (r.command) {
+    case 'PRIVMSG':
+      return 'message';
+    case 'CLEARCHAT':
+      return !r.params[1] ? 'chat cleared' : tag(r, 'ban-duration') ? 'timeout' : 'ban';
+    case 'CLEARMSG':
+      return 'deleted';
+    case 'USERNOTICE':
+      return NOTICE_WORDS[tag(r, 'msg-id') ?? ''] ?? 'event';
+    case 'JOIN':
+      return 'joined';
+    case 'PART':
+      return 'left';
+    case 'NOTICE':
+      return 'notice';
+    case 'ROOMSTATE':
+      return 'room mode';
+    case 'USERSTATE':
+      return 'own state';
+    case 'HOSTTARGET':
+      return 'host';
+    default:
+      return r.command.toLowerCase();
+  }
+}

@@ -79,7 +79,9 @@ export class PagedRecords {
    * outside the span). Records are in time order, so the count of those before its time
    * says where to look.
    */
-  async locate(key: string, time: number): Promise<number | null> {
+  async locate(ref: { key?: string; id?: string }, time: number): Promise<number | null> {
+    const is = (r: RecordRow) =>
+      (ref.key !== undefined && r.key === ref.key) || (ref.id !== undefined && r.record.tags?.id === ref.id);
     const { from, to } = this.query;
     if (time < from || time >= to) return null;
     let before = 0;
@@ -97,7 +99,7 @@ export class PagedRecords {
         rows = res.value.rows;
         if (!this.#disposed) this.#pages.set(p, rows);
       }
-      const i = rows.findIndex((r) => r.key === key);
+      const i = rows.findIndex(is);
       if (i >= 0) return p * PAGE_SIZE + i;
       if (rows.length < PAGE_SIZE) break;
     }

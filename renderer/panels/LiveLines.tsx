@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, RecordRow } from '../../app/service/contract.js';
 import { api, errorText } from '../api.js';
+import { UTC_TIME } from '../format.js';
 import { useColorScheme } from '../hooks.js';
 import { MessageRow, type RowActions } from '../messages/MessageRow.js';
 import { NO_MODERATION } from '../messages/use-moderation.js';
@@ -52,6 +53,7 @@ export function LiveLines({ channel, version }: { channel: string; version: numb
                 moderation={NO_MODERATION}
                 scheme={scheme}
                 actions={NO_ACTIONS}
+                timeFormat={UTC_TIME}
               />
             </li>
           ))}

@@ -1,9 +1,12 @@
 /** The view's header: channel, date navigation and picker, zoom, and the panel buttons. */
-import { isoDate, longDate, parseIsoDate, clock, weekday } from '../format.js';
+import { isoDate, longDate, parseIsoDate, clock, weekday, type TimeMode } from '../format.js';
+import type { Prefs } from '../prefs.js';
 import { visible, type View, type Zoom } from '../view-state.js';
 
 interface Props {
   view: View;
+  prefs: Prefs;
+  onPrefs: (p: Prefs) => void;
   onStep: (dir: -1 | 1) => void;
   onDate: (day: number) => void;
   onZoom: (z: Zoom) => void;
@@ -25,7 +28,68 @@ function spanTitle(v: View): string {
   return `${longDate(a)} ${clock(a, false)}–${clock(b, false)}`;
 }
 
-export function Toolbar({ view, onStep, onDate, onZoom, onImport, onRecord, onSettings }: Props) {
+const TIME_MODES: Array<[TimeMode, string]> = [
+  ['utc', 'UTC'],
+  ['local', 'Local time'],
+  ['offset', 'Offset from a start'],
+];
+
+/** `2024-01-06T16:20:00` for a datetime-local input holding a UTC time. */
+const utcInput = (t: number) => new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
+
+/** How the list reads: UTC, local or an offset (from a chosen start, for VOD editors), and one line per message. */
+function ReadingOptions({ view, prefs, onPrefs }: Pick<Props, 'view' | 'prefs' | 'onPrefs'>) {
+  const time = prefs.time;
+  return (
+    <div className="reading" role="group" aria-label="Reading">
+      <select
+        aria-label="Times in"
+        value={time.mode}
+        onChange={(e) => {
+          const mode = e.target.value as TimeMode;
+          const origin = mode === 'offset' && time.origin === 0 ? (view.sel?.[0] ?? view.anchor) : time.origin;
+          onPrefs({ ...prefs, time: { mode, origin } });
+        }}
+      >
+        {TIME_MODES.map(([m, label]) => (
+          <option key={m} value={m}>
+            {label}
+          </option>
+        ))}
+      </select>
+      {time.mode === 'offset' && (
+        <>
+          <input
+            type="datetime-local"
+            step={1}
+            aria-label="Offset start (UTC)"
+            value={utcInput(time.origin)}
+            onChange={(e) => {
+              const t = Date.parse(`${e.target.value}Z`) / 1000;
+              if (Number.isFinite(t)) onPrefs({ ...prefs, time: { ...time, origin: t } });
+            }}
+          />
+          <button
+            type="button"
+            onClick={() => onPrefs({ ...prefs, time: { ...time, origin: view.sel?.[0] ?? view.anchor } })}
+          >
+            Start at selection
+          </button>
+        </>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={prefs.compact}
+          onChange={(e) => onPrefs({ ...prefs, compact: e.target.checked })}
+        />
+        One line each
+      </label>
+    </div>
+  );
+}
+
+export function Toolbar({ view, prefs, onPrefs, onStep, onDate, onZoom, onImport, onRecord, onSettings }: Props) {
   const unit = view.zoom;
   return (
     <header className="toolbar">
@@ -59,6 +123,7 @@ export function Toolbar({ view, onStep, onDate, onZoom, onImport, onRecord, onSe
           </div>
         </div>
       )}
+      {view.channel && <ReadingOptions view={view} prefs={prefs} onPrefs={onPrefs} />}
       <div className="toolbar-actions">
         <button type="button" onClick={onImport}>
           Import…

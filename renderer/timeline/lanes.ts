@@ -1,33 +1,16 @@
 /**
- * Summary buckets → what the timeline draws: per-bucket counts, and per receiver (grouped
- * by node) the runs of buckets it contributed to; runs nobody recorded; runs waiting to
- * be merged. Positions are bucket indexes from the start of the visible span.
+ * Summary buckets → what the activity chart draws: per-bucket counts and the runs still
+ * waiting to be merged. Positions are bucket indexes from the start of the visible span.
+ * (Coverage is drawn from exact spans: coverage-lanes.ts.)
  */
 import type { Summary } from '../../app/service/contract.js';
-import { nodeOf } from '../format.js';
 
 export type Run = [start: number, end: number];
-
-export interface Lane {
-  id: string;
-  observations: number;
-  runs: Run[];
-}
-
-export interface NodeGroup {
-  node: string;
-  observations: number;
-  lanes: Lane[];
-  /** Buckets where any of the node's receivers contributed. */
-  runs: Run[];
-}
 
 export interface TimelineData {
   n: number;
   counts: number[];
   max: number;
-  groups: NodeGroup[];
-  unrecorded: Run[];
   pending: Run[];
   pendingBuckets: number;
 }
@@ -54,7 +37,6 @@ export const runsPath = (runs: Run[], y: number, h: number) =>
 export function timelineData(summary: Summary, from: number, bucketSeconds: number, n: number): TimelineData {
   const counts = new Array<number>(n).fill(0);
   const pendingFlags = new Array<boolean>(n).fill(false);
-  const byReceiver = new Map<string, boolean[]>();
   let pendingBuckets = 0;
   for (const b of summary.buckets) {
     const i = Math.floor((b.start - from) / bucketSeconds);
@@ -64,37 +46,6 @@ export function timelineData(summary: Summary, from: number, bucketSeconds: numb
       pendingFlags[i] = true;
       pendingBuckets++;
     }
-    for (const [id, obs] of Object.entries(b.receivers)) {
-      if (obs <= 0) continue;
-      let flags = byReceiver.get(id);
-      if (!flags) byReceiver.set(id, (flags = new Array<boolean>(n).fill(false)));
-      flags[i] = true;
-    }
   }
-  const nodes = new Map<string, NodeGroup>();
-  for (const id of Object.keys(summary.receivers).sort()) {
-    const node = nodeOf(id);
-    let g = nodes.get(node);
-    if (!g) nodes.set(node, (g = { node, observations: 0, lanes: [], runs: [] }));
-    const obs = summary.receivers[id] ?? 0;
-    g.observations += obs;
-    g.lanes.push({ id, observations: obs, runs: runsOf(byReceiver.get(id) ?? []) });
-  }
-  for (const g of nodes.values()) {
-    const union = new Array<boolean>(n).fill(false);
-    for (const lane of g.lanes) for (const [a, b] of lane.runs) for (let i = a; i < b; i++) union[i] = true;
-    g.runs = runsOf(union);
-  }
-  const unrecorded: Run[] = summary.unrecorded
-    .map(([a, b]): Run => [Math.max(0, (a - from) / bucketSeconds), Math.min(n, (b - from) / bucketSeconds)])
-    .filter(([a, b]) => b > a);
-  return {
-    n,
-    counts,
-    max: Math.max(1, ...counts),
-    groups: [...nodes.values()],
-    unrecorded,
-    pending: runsOf(pendingFlags),
-    pendingBuckets,
-  };
+  return { n, counts, max: Math.max(1, ...counts), pending: runsOf(pendingFlags), pendingBuckets };
 }

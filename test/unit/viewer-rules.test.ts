@@ -2,11 +2,23 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import type { ChatRecord } from '../../app/archive/record.js';
-import type { Summary } from '../../app/service/contract.js';
-import { clockMs, delay, isoDate, parseIsoDate, timeLabel, weekStart, DAY } from '../../renderer/format.js';
+import type { Coverage, Summary } from '../../app/service/contract.js';
+import { coverageLanes, gapList, nextGap, nextRecording, placed } from '../../renderer/timeline/coverage-lanes.js';
+import {
+  clockMs,
+  delay,
+  isoDate,
+  parseIsoDate,
+  receiverLabel,
+  timeLabel,
+  weekStart,
+  DAY,
+} from '../../renderer/format.js';
 import {
   anchorFor,
   fromHash,
+  openChannel,
+  showSpan,
   setZoom,
   stepHour,
   stepMinute,
@@ -68,6 +80,7 @@ describe('view state', () => {
     zoom: 'day',
     anchor: day,
     sel: [day + 16 * 3600 + 20 * 60, day + 16 * 3600 + 21 * 60],
+    focus: null,
   };
   test('arrows move by a minute, page keys by an hour, and the visible span follows', () => {
     expect(stepMinute(v, 1).sel).toEqual([v.sel![0] + 60, v.sel![0] + 120]);
@@ -86,10 +99,54 @@ describe('view state', () => {
     expect(stepSpan(v, 1).sel).toEqual([v.sel![0] + DAY, v.sel![1] + DAY]);
     expect(anchorFor('week', day)).toBe(day - 5 * DAY); // Sat 6 Jan → Mon 1 Jan
   });
-  test('the hash round-trips and rejects junk', () => {
+  test('the hash round-trips (permalinks to a range or a record) and rejects junk; the old form is read', () => {
+    expect(toHash(v)).toBe(`#/c/nymn/${v.sel![0]}-${v.sel![1]}`);
     expect(fromHash(toHash(v))).toEqual(v);
+    const rec: View = { ...v, focus: { time: v.sel![0] + 4.095, ref: 'id:33445373-4dcf-46a5' } };
+    expect(toHash(rec)).toBe(`#/c/nymn/${v.sel![0]}-${v.sel![1]}/${v.sel![0] + 4.095}/33445373-4dcf-46a5`);
+    expect(fromHash(toHash(rec))).toEqual(rec);
+    const keyed: View = {
+      ...v,
+      zoom: 'hour',
+      anchor: day + 16 * 3600,
+      focus: { time: 5, ref: 'key:2024-01-06T16/20.00-x.json#3' },
+    };
+    expect(fromHash(toHash(keyed))).toEqual(keyed);
+    const week = setZoom(v, 'week');
+    expect(fromHash(toHash(week))).toEqual(week);
+    // Issue 10's record link alone: the record's minute, on its day.
+    expect(fromHash(`#/c/nymn/${day + 100.5}/abc`)).toEqual({
+      channel: 'nymn',
+      zoom: 'day',
+      anchor: day,
+      sel: [day + 60, day + 120],
+      focus: { time: day + 100.5, ref: 'id:abc' },
+    });
+    expect(fromHash(`#nymn/day/${day}/${v.sel![0]}-${v.sel![1]}`)).toEqual(v);
     expect(fromHash('#NYMN/day/1')).toBeNull();
     expect(fromHash('#nymn/year/1')).toBeNull();
+    expect(fromHash('#/c/nymn/1/%E0%A4%A')).toBeNull();
+    fc.assert(
+      fc.property(fc.string(), (junk) => {
+        const parsed = fromHash('#' + junk);
+        if (parsed) expect(parsed.channel).toMatch(/^[a-z0-9_]{1,25}$/);
+      }),
+    );
+  });
+  test('a channel opens at the zoom that fits its data; a gap is shown with a minute around it', () => {
+    expect(openChannel('c', day + 60, day + 1800, 0)).toMatchObject({ zoom: 'hour', anchor: day });
+    expect(openChannel('c', day + 60, day + 5 * 3600, 0)).toMatchObject({ zoom: 'day', anchor: day });
+    expect(openChannel('c', day - 3600, day + 5 * 3600, 0)).toMatchObject({ zoom: 'week' });
+    expect(openChannel('c', day, day + 30 * DAY, 0)).toMatchObject({
+      zoom: 'week',
+      anchor: anchorFor('week', day + 30 * DAY),
+    });
+    const g = showSpan(v, day + 16 * 3600 + 41 * 60 + 2, day + 16 * 3600 + 41 * 60 + 25);
+    expect(g).toMatchObject({
+      zoom: 'hour',
+      anchor: day + 16 * 3600,
+      sel: [day + 16 * 3600 + 40 * 60, day + 16 * 3600 + 43 * 60],
+    });
   });
 });
 
@@ -160,7 +217,7 @@ describe('coverage lanes', () => {
     ]);
     expect(runsOf([])).toEqual([]);
   });
-  test('receivers group by node; gaps and pending minutes are runs', () => {
+  test('pending minutes are runs; counts per bucket', () => {
     const from = 1704556800;
     const bucket = (m: number, receivers: Record<string, number>, pendingMerge = 0) => ({
       start: from + m * 60,
@@ -175,28 +232,72 @@ describe('coverage lanes', () => {
       from,
       to: from + 3600,
       resolution: 'minute',
-      buckets: [
-        bucket(0, { 'alice.x.0': 3 }),
-        bucket(1, { 'alice.x.1': 2, 'bob.y.0': 1 }, 1),
-        bucket(4, { 'bob.y.0': 1 }),
-      ],
+      buckets: [bucket(0, { 'alice.x.0': 3 }), bucket(1, { 'alice.x.1': 2 }, 1), bucket(4, { 'bob.y.0': 1 })],
       receivers: { 'alice.x.0': 3, 'alice.x.1': 2, 'bob.y.0': 2 },
       unrecorded: [[from + 120, from + 240]],
     };
     const d = timelineData(summary, from, 60, 60);
-    expect(d.groups.map((g) => [g.node, g.lanes.length, g.runs])).toEqual([
-      ['alice', 2, [[0, 2]]],
-      [
-        'bob',
-        1,
-        [
-          [1, 2],
-          [4, 5],
-        ],
-      ],
-    ]);
-    expect(d.unrecorded).toEqual([[2, 4]]);
     expect(d.pending).toEqual([[1, 2]]);
     expect(d.counts[4]).toBe(5);
+  });
+});
+
+describe('coverage lanes from exact spans', () => {
+  const T = 1704556800;
+  const r = (receiver: string, from: number, to: number, history = false) => ({
+    receiver,
+    node: receiver.split('.')[0]!,
+    from: T + from,
+    to: T + to,
+    source: 'lines' as const,
+    history,
+    reason: null,
+  });
+  const c: Coverage = {
+    channel: 'c',
+    from: 0,
+    to: T * 2,
+    receivers: [
+      r('a.x.0', 0, 100),
+      r('a.x.1', 300, 1000),
+      r('b.y.0', 0, 120),
+      r('b.y.1', 200, 1000),
+      r('a.x.h0', 100, 300, true),
+    ],
+    nodes: {
+      a: [{ from: T + 100, to: T + 300, receivers: ['a.x.0', 'a.x.1'] }],
+      b: [{ from: T + 120, to: T + 200, receivers: ['b.y.0', 'b.y.1'] }],
+    },
+    holes: [{ from: T + 120, to: T + 200 }],
+  };
+  test('lanes per node, history apart, gaps biggest first, next/previous gap and recording', () => {
+    const l = coverageLanes(c);
+    expect(l.nodes.map((n) => [n.node, n.spans.length, n.gaps.length])).toEqual([
+      ['a', 2, 1],
+      ['b', 2, 1],
+    ]);
+    expect(l.history.map((h) => h.receiver)).toEqual(['a.x.h0']);
+    expect(gapList(c).map((g) => [g.node, g.to - g.from])).toEqual([
+      ['a', 200],
+      [null, 80],
+      ['b', 80],
+    ]);
+    expect(nextGap(c, T, 1)).toMatchObject({ node: 'a', from: T + 100 });
+    // Two gaps start together: the hole first.
+    expect(nextGap(c, T + 100, 1)).toMatchObject({ node: null, from: T + 120 });
+    expect(nextGap(c, T + 120, -1)).toMatchObject({ node: 'a' });
+    expect(nextGap(c, T + 120, 1)).toBeNull();
+    expect(nextRecording(c, T + 10, 1)).toBe(T + 200);
+    expect(nextRecording(c, T + 200, -1)).toBe(T);
+    // A 20-second span at a week's zoom is a sliver in %: the mark's CSS gives it its minimum width.
+    const p = placed({ from: T + 100, to: T + 120 }, T, T + 7 * 86400)!;
+    expect(p.width).toBeGreaterThan(0);
+    expect(p.width).toBeLessThan(0.01);
+    expect(placed({ from: T - 50, to: T - 10 }, T, T + 10)).toBeNull();
+  });
+  test('receivers in plain words: node and connection number', () => {
+    expect(receiverLabel('alice-laptop.x7Kq2.3')).toBe('alice-laptop #3');
+    expect(receiverLabel('alice-laptop.x7Kq2.h0')).toBe('alice-laptop history #0');
+    expect(receiverLabel('justaname')).toBe('justaname');
   });
 });
