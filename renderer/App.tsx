@@ -75,7 +75,10 @@ export function App() {
   const [merge, setMerge] = useState<MergeStatus | null>(null);
   const [indexing, setIndexing] = useState<IndexStatus | null>(null);
   const [version, setVersion] = useState(0);
-  const [openWhenListed, setOpenWhenListed] = useState<string | null>(null);
+  // A link to a channel alone (`#/c/nymn`) opens it as a click on it would: at the zoom that fits its data.
+  const [openWhenListed, setOpenWhenListed] = useState<string | null>(() =>
+    view.channel && !view.sel && !view.focus ? view.channel : null,
+  );
 
   // Initial statuses; events keep them current afterwards.
   useEffect(() => {
@@ -92,7 +95,7 @@ export function App() {
     const wanted = list.find((c) => c.channel === openWhenListed);
     if (wanted) {
       setOpenWhenListed(null);
-      jumpTo(open(wanted));
+      setView(open(wanted));
       return;
     }
     if (!view.channel || !list.some((c) => c.channel === view.channel)) setView(open(list[0]!));

@@ -145,3 +145,9 @@ export function span(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)} min ${pad(s % 60)} s`;
   return `${Math.floor(s / 3600)} h ${pad(Math.round((s % 3600) / 60))} min`;
 }
+
+/** A span to the second: `2024-01-06 16:20:10–16:20:30 UTC` (dates on both sides when it crosses a day). */
+export function secondsLabel(from: number, to: number): string {
+  if (floorTo(from, DAY) === floorTo(to, DAY)) return `${isoDate(from)} ${clock(from)}–${clock(to)} UTC`;
+  return `${isoDate(from)} ${clock(from)} – ${isoDate(to)} ${clock(to)} UTC`;
+}

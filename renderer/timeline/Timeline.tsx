@@ -8,7 +8,7 @@
  */
 import { useMemo, useRef, useState, type CSSProperties, type PointerEvent, type ReactNode } from 'react';
 import type { Coverage, Interval, MergeStatus, ReceiverCoverage, Summary } from '../../app/service/contract.js';
-import { DAY, HOUR, clock, count, isoDate, receiverLabel, span, spanLabel, weekday } from '../format.js';
+import { DAY, HOUR, clock, count, isoDate, receiverLabel, secondsLabel, span, spanLabel, weekday } from '../format.js';
 import type { Loaded } from '../hooks.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 import { bucketSeconds, visible, zoomSpan, type View } from '../view-state.js';
@@ -58,7 +58,7 @@ function Spans({
 }
 
 const gapWords = (g: GapEntry) =>
-  `${g.node === null ? 'Hole, nobody recorded' : `${g.node} not recording`}: ${spanLabel(g.from, g.to).replace(' UTC', '')} UTC, ${span(g.to - g.from)}`;
+  `${g.node === null ? 'Hole, nobody recorded' : `${g.node} not recording`}: ${secondsLabel(g.from, g.to)}, ${span(g.to - g.from)}`;
 
 /**
  * Gaps and holes as marks at least a few pixels wide, so a 20-second hole shows at a day's
@@ -334,7 +334,7 @@ export function Timeline({ view, summary, coverage, merge, onSelect, onZoomDay, 
                     >
                       <span className="gap-len">{span(g.to - g.from)}</span>{' '}
                       {g.node === null ? 'nobody recorded' : g.node}{' '}
-                      <span className="muted">{spanLabel(g.from, g.to)}</span>
+                      <span className="muted">{secondsLabel(g.from, g.to)}</span>
                     </button>
                   </li>
                 ))}

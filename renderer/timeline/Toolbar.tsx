@@ -30,8 +30,8 @@ function spanTitle(v: View): string {
 
 const TIME_MODES: Array<[TimeMode, string]> = [
   ['utc', 'UTC'],
-  ['local', 'Local time'],
-  ['offset', 'Offset from a start'],
+  ['local', 'Local'],
+  ['offset', 'Offset'],
 ];
 
 /** `2024-01-06T16:20:00` for a datetime-local input holding a UTC time. */

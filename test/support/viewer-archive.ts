@@ -6,19 +6,22 @@
  */
 import type { ChatRecord, Range } from '../../app/archive/record.js';
 import { writeRecords } from '../../app/archive/store.js';
+import { writeSpans } from '../../app/archive/coverage-files.js';
 import { parseIrcLine } from '../../app/record/irc-parse.js';
 import { stripHistoryTags } from '../../app/record/line-rules.js';
 import { fixtureLines } from './fake-twitch.js';
 
 export const CHANNEL = 'nymn';
 export const ALICE = 'alice-laptop.x7Kq2.0';
+/** Alice's connection after it dropped at 16:25 (a new connection is a new receiver id). */
+export const ALICE_1 = 'alice-laptop.x7Kq2.1';
 export const BOB = 'bob-pc.Qm3aa.0';
 export const CAROL = 'carol-nuc.Zt81p.0';
 /** 2024-01-06 00:00 UTC, the fixture's day. */
 export const DAY = 1704499200;
 export const HOUR16 = DAY + 16 * 3600;
 const minute = (m: number) => HOUR16 + m * 60;
-/** Bob recorded 16:19–16:23; alice everything but 16:25; so nobody has 16:25 until carol's folder arrives. */
+/** Bob recorded 16:19–16:23; alice everything but 16:25 (her connection dropped and came back); so nobody has 16:25 until carol's folder arrives. */
 export const GAP_MINUTE = minute(25);
 const BOB_UNTIL = minute(24);
 /** The users who join, one JOIN per minute from 16:20. */
@@ -79,7 +82,7 @@ function joins(receivers: string[]): ChatRecord[] {
 export async function writeMainArchive(segments: string): Promise<void> {
   const recs = fixtureRecords((t) => {
     if (t >= GAP_MINUTE && t < GAP_MINUTE + 60) return [];
-    return t < BOB_UNTIL ? [ALICE, BOB] : [ALICE];
+    return t < BOB_UNTIL ? [ALICE, BOB] : t < GAP_MINUTE ? [ALICE] : [ALICE_1];
   });
   await writeRecords(segments, CHANNEL, [...recs, ...joins([ALICE, BOB])]);
 }
@@ -116,4 +119,57 @@ export async function writeBusyHour(segments: string, channel: string, hour: num
     });
   }
   await writeRecords(segments, channel, recs);
+}
+
+/** A channel for the coverage tests: lines every half second over an hour, from 16:00. */
+export const GAP_CHANNEL = 'gapchan';
+export const GAP_T0 = HOUR16;
+/**
+ * Two nodes with outages: alice (whose recorder wrote its coverage records) is out
+ * 16:20:00–16:20:40, bob (an imported archive: lines only) 16:20:10–16:20:30 and
+ * 16:40:00–16:41:00. So nobody recorded 16:20:10–16:20:30: a 20-second hole.
+ */
+export const GAP_CONNECTIONS = {
+  'alice-laptop.Aa111.0': [0, 1200],
+  'alice-laptop.Aa111.1': [1240, 3600],
+  'bob-pc.Bb222.0': [0, 1210],
+  'bob-pc.Bb222.1': [1230, 2400],
+  'bob-pc.Bb222.2': [2460, 3600],
+} as const;
+export const HOLE = { from: GAP_T0 + 1210, to: GAP_T0 + 1230 };
+
+export async function writeGapArchive(segments: string): Promise<void> {
+  const recs: ChatRecord[] = [];
+  for (let i = 0; i < 7200; i++) {
+    const time = GAP_T0 + i / 2 + 0.25;
+    const ids = Object.entries(GAP_CONNECTIONS)
+      .filter(([, [a, b]]) => time >= GAP_T0 + a && time < GAP_T0 + b)
+      .map(([id]) => id);
+    if (ids.length === 0) continue;
+    const user = `user${i % 53}`;
+    recs.push({
+      command: 'PRIVMSG',
+      params: [`#${GAP_CHANNEL}`, `line ${i}`],
+      sender: user,
+      user,
+      host: `${user}.tmi.twitch.tv`,
+      tags: { id: `gap-${i}`, 'tmi-sent-ts': String(Math.round(time * 1000)) },
+      time,
+      time_range: 0,
+      receivers: Object.fromEntries(ids.map((id) => [id, time + 0.2])),
+      receiver_ranges: Object.fromEntries(ids.map((id) => [id, [time, 0]])),
+    });
+  }
+  await writeRecords(segments, GAP_CHANNEL, recs);
+  await writeSpans(
+    segments,
+    GAP_CHANNEL,
+    (['alice-laptop.Aa111.0', 'alice-laptop.Aa111.1'] as const).map((id) => ({
+      receiver: id,
+      connected: GAP_T0 + GAP_CONNECTIONS[id][0],
+      last: GAP_T0 + GAP_CONNECTIONS[id][1],
+      disconnected: GAP_T0 + GAP_CONNECTIONS[id][1],
+      reason: id.endsWith('.0') ? 'connection lost: the connection was cut' : 'recording stopped',
+    })),
+  );
 }
