@@ -1,9 +1,14 @@
-/** Recording: the sidebar's live summary, and the panel to add, start and stop channels. */
-import { useState, type FormEvent } from 'react';
+/**
+ * Recording: the sidebar's live summary, and the panel to add, start, stop and remove
+ * channels. The state is honest: red with the reason in plain words as soon as a connection
+ * fails, and a countdown to the next try.
+ */
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError, ChannelRecording, ConnectionState } from '../../app/service/contract.js';
 import { breaks, CHANNEL, normalizeChannel } from '../../app/rules.js';
 import { api, errorText } from '../api.js';
-import { clock, count } from '../format.js';
+import { clock, count, receiverLabel, secondsLabel } from '../format.js';
+import { useLoad } from '../hooks.js';
 import { Dialog } from '../ui/Dialog.js';
 import { LiveLines } from './LiveLines.js';
 
@@ -17,6 +22,33 @@ const STATE_WORDS: Record<ConnectionState, string> = {
 
 const linesPerMinute = (c: ChannelRecording) => c.connections.reduce((s, x) => s + x.linesPerMinute, 0);
 const live = (c: ChannelRecording) => c.connections.filter((x) => x.state === 'connected').length;
+/** Recording, but no connection in the channel: what the user must see at once. */
+const failing = (c: ChannelRecording) => c.recording && live(c) === 0 && c.lastError !== null;
+
+/** The clock, ticking every second while something counts down. */
+function useNow(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now() / 1000);
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now() / 1000), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+/** `retrying in 12 s`, or `retrying now` once the time has come. */
+function Retry({ at }: { at: number | null }) {
+  const now = useNow(at !== null);
+  if (at === null) return null;
+  const left = Math.ceil(at - now);
+  return <span className="retry">{left > 0 ? `retrying in ${left} s` : 'retrying now'}</span>;
+}
+
+function stateWord(c: ChannelRecording): string {
+  if (!c.recording) return c.lastError ? 'stopped after an error' : 'stopped';
+  if (live(c)) return 'live';
+  return c.lastError ? 'not recording' : 'connecting';
+}
 
 export function RecordingSidebar({ status, onOpen }: { status: ChannelRecording[]; onOpen: () => void }) {
   const active = status.filter((c) => c.recording || c.lastError);
@@ -28,18 +60,31 @@ export function RecordingSidebar({ status, onOpen }: { status: ChannelRecording[
       ) : (
         <ul>
           {active.map((c) => (
-            <li key={c.channel} className={c.lastError ? 'rec rec-error' : 'rec'}>
+            <li
+              key={c.channel}
+              className={failing(c) ? 'rec rec-error' : 'rec'}
+              data-state={failing(c) ? 'error' : stateWord(c)}
+            >
               <span
                 className={`dot ${c.recording && live(c) ? 'dot-live' : c.lastError ? 'dot-error' : 'dot-idle'}`}
                 aria-hidden="true"
               />
-              <strong>{c.channel}</strong>{' '}
-              <span className="muted">{c.recording ? (live(c) ? 'live' : 'connecting') : 'stopped'}</span>
-              <div className="small muted">
-                {count(Math.round(linesPerMinute(c)))} lines/min · {c.connections.length} receiver
-                {c.connections.length === 1 ? '' : 's'}
-              </div>
-              {c.lastError && <div className="small error-text">{c.lastError}</div>}
+              <strong>{c.channel}</strong> <span className={failing(c) ? 'error-text' : 'muted'}>{stateWord(c)}</span>
+              {live(c) > 0 && (
+                <div className="small muted">
+                  {count(Math.round(linesPerMinute(c)))} lines/min · {live(c)} connection{live(c) === 1 ? '' : 's'}
+                </div>
+              )}
+              {c.lastError && (live(c) === 0 || !c.recording) && (
+                <div className="small error-text" role="alert">
+                  {c.lastError}
+                </div>
+              )}
+              {c.recording && c.retryAt !== null && (
+                <div className="small">
+                  <Retry at={c.retryAt} />
+                </div>
+              )}
             </li>
           ))}
         </ul>
@@ -48,6 +93,34 @@ export function RecordingSidebar({ status, onOpen }: { status: ChannelRecording[
         Manage recording…
       </button>
     </section>
+  );
+}
+
+/** "Start recording on launch", saved in the settings. */
+function LaunchOption() {
+  const settings = useLoad('settings', () => api.getSettings({}));
+  const [on, setOn] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const value = on ?? settings.value?.recordOnLaunch ?? false;
+  return (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={value}
+        disabled={!settings.value}
+        onChange={async (e) => {
+          const next = e.target.checked;
+          setOn(next);
+          const res = await api.setSettings({ recordOnLaunch: next });
+          if (!res.ok) {
+            setOn(!next);
+            setError(errorText(res.error));
+          } else setError(null);
+        }}
+      />
+      Start recording these channels when the app starts
+      {error && <span className="error-text"> {error}</span>}
+    </label>
   );
 }
 
@@ -85,6 +158,15 @@ export function RecordingDialog({
     if (await run(() => api.recordingStart({ channels: [channel] }))) setName('');
   };
 
+  const remove = async (channel: string) => {
+    const settings = await api.getSettings({});
+    if (!settings.ok) return setError(errorText(settings.error));
+    const res = await api.setSettings({ channels: settings.value.channels.filter((c) => c !== channel) });
+    if (!res.ok) return setError(errorText(res.error));
+    const now = await api.recordingStatus({});
+    if (now.ok) onStatus(now.value);
+  };
+
   const recording = status.filter((c) => c.recording);
   return (
     <Dialog title="Recording" onClose={onClose} wide>
@@ -113,15 +195,19 @@ export function RecordingDialog({
           {error}
         </p>
       )}
-      {status.length === 0 && (
-        <p className="muted">Not recording any channel. Type a channel's name above to start recording its chat.</p>
+      {status.length === 0 ? (
+        <p className="muted">No channels yet. Type a channel's name above to start recording its chat.</p>
+      ) : (
+        <LaunchOption />
       )}
       <ul className="recording-list">
         {status.map((c) => (
           <li key={c.channel} className="recording-item" aria-label={`Channel ${c.channel}`}>
             <div className="recording-head">
               <strong>#{c.channel}</strong>
-              <span className={c.recording ? 'pill pill-live' : 'pill'}>{c.recording ? 'recording' : 'stopped'}</span>
+              <span className={failing(c) ? 'pill pill-error' : c.recording ? 'pill pill-live' : 'pill'}>
+                {c.recording ? (failing(c) ? 'not recording' : 'recording') : 'stopped'}
+              </span>
               <span
                 className="muted small"
                 title="Each minute of chat is written to the archive two minutes after it starts, once late lines from the server can no longer arrive; lines are safe in the journal before that."
@@ -138,19 +224,38 @@ export function RecordingDialog({
                   Stop
                 </button>
               ) : (
-                <button
-                  type="button"
-                  disabled={busy}
-                  aria-label={`Start recording ${c.channel}`}
-                  onClick={() => void run(() => api.recordingStart({ channels: [c.channel] }))}
-                >
-                  Start
-                </button>
+                <>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    aria-label={`Start recording ${c.channel}`}
+                    onClick={() => void run(() => api.recordingStart({ channels: [c.channel] }))}
+                  >
+                    Start
+                  </button>
+                  <button
+                    type="button"
+                    disabled={busy}
+                    aria-label={`Remove ${c.channel} from the list`}
+                    onClick={() => void remove(c.channel)}
+                  >
+                    Remove
+                  </button>
+                </>
               )}
             </div>
-            {c.lastError && (
+            {c.lastError && (live(c) === 0 || !c.recording) && (
               <p className="error-text" role="alert">
-                {c.lastError}
+                {c.lastError} {c.recording && <Retry at={c.retryAt} />}
+              </p>
+            )}
+            {c.lastFill && (
+              <p className="small muted">
+                Filled {count(c.lastFill.lines)} line{c.lastFill.lines === 1 ? '' : 's'} from the history service (
+                {receiverLabel(c.lastFill.receiverId)}){' '}
+                {c.lastFill.from === null
+                  ? `from before ${clock(c.lastFill.to)} UTC`
+                  : `for the gap ${secondsLabel(c.lastFill.from, c.lastFill.to)}`}
               </p>
             )}
             {c.connections.length > 0 && (
@@ -167,7 +272,9 @@ export function RecordingDialog({
                 <tbody>
                   {c.connections.map((x) => (
                     <tr key={x.receiverId} data-state={x.state}>
-                      <td className="mono">{x.receiverId}</td>
+                      <td>
+                        {receiverLabel(x.receiverId)} <span className="mono muted">{x.receiverId}</span>
+                      </td>
                       <td>
                         <span className={`dot dot-${x.state}`} aria-hidden="true" /> {STATE_WORDS[x.state]}
                       </td>

@@ -3,6 +3,8 @@
  * settings pointing at the fake chat server, starting a channel, live connection status,
  * the replayed fixture arriving as messages, stopping.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { openPage, screenshotBoth } from '../support/browser.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
@@ -13,6 +15,13 @@ const s = viewerSession('recording', async () => {
   twitch = await FakeTwitch.start();
 });
 afterAll(() => twitch?.close());
+
+/** What `serve` saved (it keeps its settings in the archive's state folder). */
+const settingsFile = async () =>
+  JSON.parse(await readFile(path.join(s.dir, 'segments', '.chat-archiver', 'settings.json'), 'utf8')) as {
+    channels: string[];
+    recordOnLaunch: boolean;
+  };
 
 test('empty archive → settings → record a channel: status and messages arrive', async () => {
   const { page: p, problems, close } = await openPage(s.browser, s.serve.url);
@@ -43,7 +52,9 @@ test('empty archive → settings → record a channel: status and messages arriv
   await twitch.waitForJoined('nymn', 1, 20_000);
   const item = panel.getByRole('listitem', { name: 'Channel nymn' });
   await item.locator('tr[data-state=connected]').waitFor({ timeout: 20_000 });
-  expect(await item.locator('tbody td.mono').first().textContent()).toMatch(/^e2e-node\.[A-Za-z0-9]{5}\.\d+$/);
+  // Each connection in plain words (node and connection number), its id beside it.
+  expect(await item.locator('tbody .mono').first().textContent()).toMatch(/^e2e-node\.[A-Za-z0-9]{5}\.\d+$/);
+  expect(await item.locator('tbody td').first().textContent()).toMatch(/^e2e-node #0 e2e-node\./);
 
   // The fixture's lines carry 2024 server times: their batches are due at once.
   await twitch.replay('nymn', fixtureLines());
@@ -70,13 +81,52 @@ test('empty archive → settings → record a channel: status and messages arriv
   expect(chip).toMatch(/^e2e-node\./);
   await screenshotBoth(p, 'recorded');
 
-  // Stop.
+  // Stop: the channel stays in the list, ready to start again; "start on launch" is saved.
   await p.getByRole('button', { name: 'Record…' }).click();
   await panel.getByRole('button', { name: 'Stop recording nymn' }).click();
-  // A stopped channel leaves the list (the service keeps no stopped entries).
-  await panel.getByText('Not recording any channel').waitFor({ timeout: 20_000 });
+  await item.getByText('stopped', { exact: true }).waitFor({ timeout: 20_000 });
+  expect(await item.getByRole('button', { name: 'Start recording nymn' }).count()).toBe(1);
+  await panel.getByLabel(/Start recording these channels when the app starts/).check();
+  await expect.poll(async () => (await settingsFile()).recordOnLaunch).toBe(true);
+  expect((await settingsFile()).channels).toEqual(['nymn']);
   await panel.getByRole('button', { name: 'Close Recording' }).click();
   await p.getByRole('region', { name: 'Recording status' }).getByText('Not recording.').waitFor();
+  expect(problems).toEqual([]);
+  await close();
+});
+
+test('the server goes away: red within seconds, a plain reason, a retry countdown; Remove forgets the channel', async () => {
+  const { page: p, problems, close } = await openPage(s.browser, s.serve.url);
+  await p.getByRole('button', { name: 'Record…' }).click();
+  const panel = p.getByRole('dialog', { name: 'Recording' });
+  const item = panel.getByRole('listitem', { name: 'Channel nymn' });
+  await item.getByRole('button', { name: 'Start recording nymn' }).click();
+  await item.locator('tr[data-state=connected]').waitFor({ timeout: 20_000 });
+  await panel.getByRole('button', { name: 'Close Recording' }).click();
+  const side = p.getByRole('region', { name: 'Recording status' });
+  await side.getByText('live').waitFor();
+
+  const cut = Date.now();
+  await twitch.close();
+  const alert = side.getByRole('alert');
+  await alert.waitFor({ timeout: 10_000 });
+  expect(Date.now() - cut).toBeLessThan(10_000);
+  expect(await alert.textContent()).toMatch(
+    /^(connection lost: the connection (was cut|closed without a goodbye)|cannot connect to ws:\/\/127\.0\.0\.1:\d+: the server refused the connection)/,
+  );
+  expect(await side.locator('li[data-state=error]').count()).toBe(1);
+  await side.getByText(/^retrying (in \d+ s|now)$/).waitFor({ timeout: 10_000 });
+  expect(await p.locator('body').textContent()).not.toMatch(/ECONN|ENOTFOUND|1006/);
+  // The red is red: the sidebar's failing entry uses the error colour.
+  const colour = await side.locator('li[data-state=error] strong').evaluate((e) => getComputedStyle(e).color);
+  expect(colour).toBe('rgb(179, 38, 30)');
+  await screenshotBoth(p, 'recording-failed');
+
+  await p.getByRole('button', { name: 'Record…' }).click();
+  await item.getByRole('button', { name: 'Stop recording nymn' }).click();
+  await item.getByRole('button', { name: 'Remove nymn from the list' }).click();
+  await panel.getByText('No channels yet').waitFor();
+  expect((await settingsFile()).channels).toEqual([]);
   expect(problems).toEqual([]);
   await close();
 });
