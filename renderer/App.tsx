@@ -23,7 +23,7 @@ import { ImportDialog } from './panels/ImportDialog.js';
 import { RecordingDialog, RecordingSidebar } from './panels/Recording.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
 import { Timeline } from './timeline/Timeline.js';
-import { Toolbar } from './timeline/Toolbar.js';
+import { ReadingOptions, Toolbar } from './timeline/Toolbar.js';
 import { ErrorBox, Loading } from './ui/states.js';
 import {
   fromHash,
@@ -299,6 +299,7 @@ export function App() {
             onListed={onListed}
             timeFormat={prefs.time}
             compact={prefs.compact}
+            reading={<ReadingOptions view={view} prefs={prefs} onPrefs={setPrefs} />}
             keepInView={selected && view.focus ? { key: selected, time: view.focus.time } : null}
           />
           {detailsOpen && selected && (
@@ -350,8 +351,6 @@ export function App() {
       <main className="main">
         <Toolbar
           view={view}
-          prefs={prefs}
-          onPrefs={setPrefs}
           onStep={(d) => jumpTo((v) => stepSpan(v, d))}
           onDate={(day) => jumpTo((v) => goToDay(v, day))}
           onZoom={(z) => jumpTo((v) => setZoom(v, z))}

@@ -3,7 +3,7 @@
  * list. Only the rows on screen (plus a small overscan) exist in the DOM, and only
  * their pages are fetched.
  */
-import { useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { RecordRow } from '../../app/service/contract.js';
 import { api } from '../api.js';
@@ -49,6 +49,8 @@ interface Props {
   timeFormat: TimeFormat;
   /** One line per message. */
   compact: boolean;
+  /** How times read and how dense the list is (shown in the header). */
+  reading: ReactNode;
   /** The first page of a span arrived (moderation lookups wait for it, so they never delay the first rows). */
   onListed: (span: [number, number]) => void;
 }
@@ -74,6 +76,7 @@ export function MessagePane(props: Props) {
     onListed,
     timeFormat,
     compact,
+    reading,
   } = props;
   const scheme = useColorScheme();
   const debounced = useDebounced(filters, 250);
@@ -234,7 +237,10 @@ export function MessagePane(props: Props) {
             </span>
           )}
         </div>
-        <Filters value={filters} onChange={onFilters} />
+        <div className="messages-tools">
+          {reading}
+          <Filters value={filters} onChange={onFilters} />
+        </div>
       </header>
       {!span && (
         <Empty title="Select a span">Click a minute in the activity chart, drag across several, or pick an hour.</Empty>

@@ -38,7 +38,7 @@ const TIME_MODES: Array<[TimeMode, string]> = [
 const utcInput = (t: number) => new Date(Math.floor(t) * 1000).toISOString().slice(0, 19);
 
 /** How the list reads: UTC, local or an offset (from a chosen start, for VOD editors), and one line per message. */
-function ReadingOptions({ view, prefs, onPrefs }: Pick<Props, 'view' | 'prefs' | 'onPrefs'>) {
+export function ReadingOptions({ view, prefs, onPrefs }: Pick<Props, 'view' | 'prefs' | 'onPrefs'>) {
   const time = prefs.time;
   return (
     <div className="reading" role="group" aria-label="Reading">
@@ -89,7 +89,15 @@ function ReadingOptions({ view, prefs, onPrefs }: Pick<Props, 'view' | 'prefs' |
   );
 }
 
-export function Toolbar({ view, prefs, onPrefs, onStep, onDate, onZoom, onImport, onRecord, onSettings }: Props) {
+export function Toolbar({
+  view,
+  onStep,
+  onDate,
+  onZoom,
+  onImport,
+  onRecord,
+  onSettings,
+}: Omit<Props, 'prefs' | 'onPrefs'>) {
   const unit = view.zoom;
   return (
     <header className="toolbar">
@@ -123,7 +131,6 @@ export function Toolbar({ view, prefs, onPrefs, onStep, onDate, onZoom, onImport
           </div>
         </div>
       )}
-      {view.channel && <ReadingOptions view={view} prefs={prefs} onPrefs={onPrefs} />}
       <div className="toolbar-actions">
         <button type="button" onClick={onImport}>
           Import…

@@ -202,9 +202,34 @@ describe('senders', () => {
     expect(senderName(rec({ user: 'purple_geco', tags: { 'display-name': 'Purple_Geco' } }))).toBe('Purple_Geco');
     expect(senderName(rec({ user: 'abc', tags: { 'display-name': '가나다' } }))).toBe('가나다 (abc)');
   });
-  test('colours stay readable on each theme', () => {
-    expect(userColor('#000000', 'u', 'dark')).toMatch(/ 62%\)$/);
-    expect(userColor('#FFFFFF', 'u', 'light')).toMatch(/ 40%\)$/);
+  test('sender colours keep WCAG AA contrast (4.5:1) on every background of each theme, hue kept', () => {
+    const rgb = (css: string) => {
+      const [, h, sat, l] = /^hsl\((\d+) (\d+)% (\d+)%\)$/.exec(css)!.map(Number) as [number, number, number, number];
+      const k = (n: number) => (n + h / 30) % 12;
+      const a = (sat / 100) * Math.min(l / 100, 1 - l / 100);
+      return [0, 8, 4].map((n) => l / 100 - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1))));
+    };
+    const lum = (c: number[]) =>
+      c
+        .map((x) => (x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4))
+        .reduce((t, x, i) => t + x * [0.2126, 0.7152, 0.0722][i]!, 0);
+    const hex = (h: string) => [0, 2, 4].map((i) => parseInt(h.slice(1 + i, 3 + i), 16) / 255);
+    const ratio = (a: number, b: number) => (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffff }),
+        fc.constantFrom('light', 'dark') as fc.Arbitrary<'light' | 'dark'>,
+        (n, scheme) => {
+          const tag = `#${n.toString(16).padStart(6, '0')}`;
+          const c = userColor(tag, 'u', scheme);
+          const bgs = scheme === 'light' ? ['#ffffff', '#e9e4ff'] : ['#14161b', '#2c2552'];
+          for (const bg of bgs) expect(ratio(lum(rgb(c)), lum(hex(bg)))).toBeGreaterThanOrEqual(4.5);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // Already readable colours are left as they are.
+    expect(userColor('#1E4D8C', 'u', 'light')).toBe('hsl(214 65% 33%)');
     expect(userColor('', 'u', 'light')).toBe(userColor(null, 'u', 'light'));
   });
 });
