@@ -90,6 +90,6 @@ export function userColor(tagColor: string | null | undefined, login: string, sc
   };
   let pct = Math.round(l * 100);
   const step = scheme === 'dark' ? 1 : -1;
-  while (!reads(pct) && pct > 0 && pct < 100) pct += step;
+  while (!reads(pct) && pct + step >= 0 && pct + step <= 100) pct += step;
   return `hsl(${hue} ${sat}% ${pct}%)`;
 }
