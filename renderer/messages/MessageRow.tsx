@@ -157,12 +157,14 @@ export const MessageRow = memo(function MessageRow({
   );
 });
 
-/** A link between a moderation event and its targets; the row's own click does not fire. */
+/**
+ * A link between a moderation event and its targets; the row's own click does not fire.
+ * Not a button: a list option may not hold controls (its children are presentational), and
+ * the keyboard way is the same link in the details panel (Enter on the row).
+ */
 function JumpLink({ onJump, children }: { onJump: () => void; children: ReactNode }) {
   return (
-    <button
-      type="button"
-      tabIndex={-1}
+    <span
       className="link-button mod-link"
       onClick={(e) => {
         e.stopPropagation();
@@ -170,6 +172,6 @@ function JumpLink({ onJump, children }: { onJump: () => void; children: ReactNod
       }}
     >
       {children}
-    </button>
+    </span>
   );
 }

@@ -20,11 +20,11 @@ export function ChannelList({
             <button
               type="button"
               aria-current={c.channel === selected ? 'page' : undefined}
-              aria-label={`${c.channel}: ${count(c.records)} records${c.last !== null ? `, last ${isoDate(c.last)}` : ''}`}
+              aria-label={`${c.channel} ${compact(c.records)} records${c.records >= 1000 ? ` (${count(c.records)})` : ''}${c.last !== null ? `, last ${isoDate(c.last)}` : ''}`}
               title={c.first !== null && c.last !== null ? `${isoDate(c.first)} – ${isoDate(c.last)}` : 'empty'}
               onClick={() => onSelect(c)}
             >
-              <span className="channel-name">{c.channel}</span>
+              <span className="channel-name">{c.channel}</span>{' '}
               <span className="channel-count">{compact(c.records)}</span>
             </button>
           </li>

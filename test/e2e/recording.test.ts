@@ -75,7 +75,7 @@ test('empty archive → settings → record a channel: status and messages arriv
 
   // The sidebar shows it live, and the records reach the archive and the viewer.
   await p.getByRole('region', { name: 'Recording status' }).getByText('live').waitFor();
-  await p.getByRole('button', { name: /^nymn: \d[\d,]* records/ }).waitFor({ timeout: 60_000 });
+  await p.getByRole('button', { name: /^nymn \d[\d.,k]* records/ }).waitFor({ timeout: 60_000 });
   await p.locator('.message-scroll [role=option] .msg').first().waitFor({ timeout: 30_000 });
   const chip = await p.locator('.message-scroll .chip').first().getAttribute('data-receiver');
   expect(chip).toMatch(/^e2e-node\./);

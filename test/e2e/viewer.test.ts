@@ -31,7 +31,7 @@ const title = (p: Awaited<ReturnType<typeof page>>) => p.locator('.messages-titl
 describe('viewer', () => {
   test('browse to a day, open a minute: two receivers on a JOIN, with its range bar', async () => {
     const p = await page();
-    await expect.poll(() => p.getByRole('button', { name: /^nymn: \d[\d,]* records/ }).count()).toBe(1);
+    await expect.poll(() => p.getByRole('button', { name: /^nymn \d[\d.,k]* records/ }).count()).toBe(1);
     await p.getByLabel('Go to date').fill('2024-01-06');
     // Seven and a half minutes of chat open at the hour's zoom, which fits them; the day shows them in context.
     await p.getByRole('button', { name: 'Hour', pressed: true }).waitFor();
@@ -137,7 +137,7 @@ describe('viewer', () => {
     // From a struck message to the CLEARCHAT that removed it.
     await rows(p)
       .first()
-      .getByRole('button', { name: /timed out 3 min at 16:22:34/ })
+      .getByText(/timed out 3 min at 16:22:34/)
       .click();
     const details = p.getByRole('complementary', { name: 'Record details' });
     await expect.poll(() => details.locator('h2').textContent()).toBe('CLEARCHAT');
@@ -147,7 +147,7 @@ describe('viewer', () => {
     await p.getByRole('button', { name: 'Clear filters' }).click();
     await p.getByLabel('Command kind').selectOption('moderation');
     const clear = rows(p).filter({ hasText: `${TIMED_OUT.user} timed out` });
-    await clear.getByRole('button', { name: `${TIMED_OUT.earlier} struck ↑` }).click();
+    await clear.getByText(`${TIMED_OUT.earlier} struck ↑`).click();
     await expect.poll(() => details.locator('h2').textContent()).toBe('PRIVMSG');
     await expect
       .poll(async () => (await details.textContent()) ?? '')
