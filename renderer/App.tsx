@@ -115,7 +115,13 @@ export function App() {
   const requestFocus = useCallback((v: View | null) => {
     if (!v?.focus) return;
     const f = v.focus;
-    setJump((j) => ({ ref: refOf(f), time: f.time, seq: (j?.seq ?? 0) + 1, select: true }));
+    const ref = refOf(f);
+    // A record named by its key opens at once, whatever the list's filters show; an id is looked up in the list.
+    if (ref.key) {
+      setSelected(ref.key);
+      setDetailsOpen(true);
+    }
+    setJump((j) => ({ ref, time: f.time, seq: (j?.seq ?? 0) + 1, select: !ref.key }));
   }, []);
   useEffect(() => requestFocus(view), []);
   useEffect(() => {

@@ -138,6 +138,16 @@ describe('layout', () => {
         expect(c.x, c.name).toBeGreaterThanOrEqual(0);
         expect(c.x + c.width, c.name).toBeLessThanOrEqual(width + 0.5);
       }
+      // The list's header controls stay inside its column (none hidden under the details panel).
+      const head = regions.find((r) => r.name.startsWith('.messages-head'))!;
+      for (const c of await boxes(p, [
+        '.messages-head .reading > *',
+        '.messages-head .filters > *',
+        '.messages-title > *',
+      ])) {
+        expect(c.x, c.name).toBeGreaterThanOrEqual(head.x - 0.5);
+        expect(c.x + c.width, c.name).toBeLessThanOrEqual(head.x + head.width + 0.5);
+      }
       // The message list keeps a useful height.
       expect(regions.find((r) => r.name.startsWith('.message-scroll'))!.height).toBeGreaterThan(height * 0.25);
     });
