@@ -13,7 +13,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { hourDir, isConflictCopy, parseBatchFileName, parseHourName, strayReason, type Stray } from './layout.js';
 import { CHANNEL } from '../rules.js';
-import { parseLoaded, prefetched } from './read.js';
+import { lineProblems, parseLoaded, prefetched } from './read.js';
 import {
   HourMerge,
   MergeState,
@@ -252,7 +252,7 @@ async function importFile(
     else sum.alreadyPresent++;
   }
   if (parsed.problems.length) {
-    const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+    const reason = lineProblems(parsed.problems);
     const whole = parsed.observed === 0;
     sum.quarantined.push(
       await quarantine(
@@ -317,7 +317,7 @@ async function importCoverage(
       spans.push(...r.spans);
     }
     if (r.problems.length) {
-      const reason = r.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+      const reason = lineProblems(r.problems);
       sum.quarantined.push(
         await quarantine(
           dest,

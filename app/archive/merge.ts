@@ -23,7 +23,7 @@ import {
 import { contentHash } from './encode.js';
 import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
-import { parseLoaded, prefetched } from './read.js';
+import { lineProblems, parseLoaded, prefetched } from './read.js';
 import { writeFileAtomic } from './atomic.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 import { mergeCoverage } from './coverage-files.js';
@@ -208,7 +208,7 @@ export class HourMerge {
       w.result.filesRead++;
       w.result.observationsBefore += parsed.observed;
       if (parsed.problems.length) {
-        const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
+        const reason = lineProblems(parsed.problems);
         if (isConflict.has(item.path))
           w.result.problems.push({
             path: item.path,

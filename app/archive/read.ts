@@ -11,6 +11,10 @@ export interface LineProblem {
   reason: string;
 }
 
+/** `line 3: not JSON`, or the reason alone for a problem of the whole file (line 0). */
+export const lineProblem = (p: LineProblem) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason);
+export const lineProblems = (ps: LineProblem[]) => ps.map(lineProblem).join('\n');
+
 export interface ParsedBatch {
   records: ChatRecord[];
   observations: Observation[];

@@ -9,10 +9,15 @@ import { joinSpans, type ConnectedSpan } from '../archive/coverage.js';
 import { coverageReport, type CoverageReport } from '../query/gaps.js';
 import type { ChannelIndex } from './index-cache.js';
 
-/** receiver → [first, last] exact server time over every file of the channel. */
+const evidence = new WeakMap<ChannelIndex, { version: number; exact: Map<string, [number, number]> }>();
+
+/** receiver → [first, last] exact server time over every file of the channel; kept until the channel's index changes. */
 export function exactEvidence(ci: ChannelIndex | undefined): Map<string, [number, number]> {
+  if (!ci) return new Map();
+  const kept = evidence.get(ci);
+  if (kept?.version === ci.version) return kept.exact;
   const out = new Map<string, [number, number]>();
-  if (!ci) return out;
+  evidence.set(ci, { version: ci.version, exact: out });
   for (const files of ci.byMinute.values())
     for (const f of files)
       for (const id in f.summary.exact) {

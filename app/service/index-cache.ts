@@ -78,6 +78,8 @@ export function summarizeBatch(text: string): FileSummary {
 export class ChannelIndex {
   readonly byMinute = new Map<number, IndexedFile[]>();
   #sorted: number[] | null = null;
+  /** Grows with every change: results derived from the whole channel can be kept until it moves. */
+  version = 0;
 
   get minutes(): number[] {
     if (!this.#sorted) this.#sorted = [...this.byMinute.keys()].sort((a, b) => a - b);
@@ -92,6 +94,7 @@ export class ChannelIndex {
       else this.byMinute.set(f.minute, [f]);
     }
     this.#sorted = null;
+    this.version++;
   }
 }
 

@@ -5,26 +5,19 @@
  * the data, and every jump a history entry that Back undoes.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { openPage, screenshotBoth, type WatchedPage } from '../support/browser.js';
-import { viewerSession } from '../support/viewer-session.js';
+import { describe, expect, test } from 'vitest';
+import { screenshotBoth, type WatchedPage } from '../support/browser.js';
+import { pagePerTest, viewerSession } from '../support/viewer-session.js';
 import { GAP_CHANNEL, GAP_T0, HOLE, writeGapArchive } from '../support/viewer-archive.js';
 
 const s = viewerSession('coverage', (dir) => writeGapArchive(path.join(dir, 'segments')));
-let open: WatchedPage | null = null;
-afterEach(async () => {
-  const problems = open?.problems ?? [];
-  await open?.close();
-  open = null;
-  expect(problems).toEqual([]);
-});
+const page = pagePerTest(s);
 
 const title = (p: WatchedPage['page']) => p.locator('.messages-title h2');
 
 describe('coverage', () => {
   test('the default zoom fits the data; lanes per node; a 20-second hole is a clickable mark at day zoom', async () => {
-    open = await openPage(s.browser, `${s.serve.url}/#/c/${GAP_CHANNEL}`);
-    const p = open.page;
+    const p = (await page(`#/c/${GAP_CHANNEL}`)).page;
     // An hour of data opens at the hour's zoom.
     await p.getByRole('button', { name: 'Hour', pressed: true }).waitFor();
     await p.getByRole('button', { name: /^alice-laptop: 2 connections, 1 gap$/ }).waitFor();
@@ -68,8 +61,7 @@ describe('coverage', () => {
   });
 
   test('the gaps list, biggest first, and next/previous gap and recording', async () => {
-    open = await openPage(s.browser, `${s.serve.url}/#/c/${GAP_CHANNEL}/${GAP_T0}-${GAP_T0 + 60}`);
-    const p = open.page;
+    const p = (await page(`#/c/${GAP_CHANNEL}/${GAP_T0}-${GAP_T0 + 60}`)).page;
     await p.getByRole('button', { name: 'Gaps (4)' }).click();
     const items = p.getByRole('list', { name: 'Gaps and holes, biggest first' }).getByRole('button');
     await expect

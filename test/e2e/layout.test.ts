@@ -8,10 +8,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, screenshot, type WatchedPage } from '../support/browser.js';
-import { viewerSession } from '../support/viewer-session.js';
+import { screenshot } from '../support/browser.js';
+import { pagePerTest, viewerSession } from '../support/viewer-session.js';
 import { CHANNEL, HOUR16, TIMED_OUT, writeGapArchive, writeMainArchive } from '../support/viewer-archive.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -19,13 +19,7 @@ const s = viewerSession('layout', async (dir) => {
   await writeMainArchive(path.join(dir, 'segments'));
   await writeGapArchive(path.join(dir, 'segments'));
 });
-let open: WatchedPage | null = null;
-afterEach(async () => {
-  const problems = open?.problems ?? [];
-  await open?.close();
-  open = null;
-  expect(problems).toEqual([]);
-});
+const page = pagePerTest(s);
 
 const SIZES = [
   [1024, 700],
@@ -93,8 +87,7 @@ async function axeViolations(p: Page): Promise<string[]> {
 describe('layout', () => {
   for (const [width, height] of SIZES)
     test(`${width}×${height}: regions and controls never overlap, nothing off screen, both themes`, async () => {
-      open = await openPage(s.browser, `${s.serve.url}/${RICH}`, { width, height });
-      const p = open.page;
+      const p = (await page(RICH, { width, height })).page;
       const row = p.locator('.message-scroll [role=option] .msg').filter({ hasText: TIMED_OUT.user }).first();
       await row.click();
       await p.getByRole('complementary', { name: 'Record details' }).locator('.irc-line pre').waitFor();
@@ -153,8 +146,7 @@ describe('layout', () => {
     });
 
   test('compact mode: one line per message', async () => {
-    open = await openPage(s.browser, `${s.serve.url}/${RICH}`, { width: 1024, height: 700 });
-    const p = open.page;
+    const p = (await page(RICH, { width: 1024, height: 700 })).page;
     const rows = p.locator('.message-scroll [role=option] .msg');
     await rows.first().waitFor();
     const tall = (await rows.first().boundingBox())!.height;
@@ -170,19 +162,12 @@ describe('layout', () => {
     await screenshot(p, 'compact-1024x700');
     // Kept for the next visit.
     await p.reload();
-    // The reload cuts the page's event stream, as closing it does: not a failure.
-    open.problems.splice(
-      0,
-      open.problems.length,
-      ...open.problems.filter((x) => !/\/api\/events net::ERR_ABORTED/.test(x)),
-    );
     await expect.poll(() => p.getByLabel('One line each').isChecked()).toBe(true);
     await p.getByLabel('One line each').uncheck();
   });
 
   test('accessibility: no serious axe violation in either theme; keyboard with visible focus through filtering and selection', async () => {
-    open = await openPage(s.browser, `${s.serve.url}/${RICH}`, { width: 1366, height: 768 });
-    const p = open.page;
+    const p = (await page(RICH, { width: 1366, height: 768 })).page;
     const rows = p.locator('.message-scroll [role=option] .msg');
     await rows.first().waitFor();
     // Struck-through messages and the details panel on screen too.

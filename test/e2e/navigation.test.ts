@@ -5,27 +5,19 @@
  * that Back and Forward move through without leaving the app.
  */
 import path from 'node:path';
-import { afterEach, expect, test } from 'vitest';
-import { openPage, type WatchedPage } from '../support/browser.js';
-import { viewerSession } from '../support/viewer-session.js';
+import { expect, test } from 'vitest';
+import type { WatchedPage } from '../support/browser.js';
+import { pagePerTest, viewerSession } from '../support/viewer-session.js';
 import { CHANNEL, HOUR16, TIMED_OUT, writeMainArchive } from '../support/viewer-archive.js';
 
 const s = viewerSession('navigation', (dir) => writeMainArchive(path.join(dir, 'segments')));
-let open: WatchedPage | null = null;
-afterEach(async () => {
-  // A reload cuts the event stream as closing does: not a failure.
-  const problems = (open?.problems ?? []).filter((x) => !/\/api\/events net::ERR_ABORTED/.test(x));
-  await open?.close();
-  open = null;
-  expect(problems).toEqual([]);
-});
+const page = pagePerTest(s);
 
 const details = (p: WatchedPage['page']) => p.getByRole('complementary', { name: 'Record details' });
 const title = (p: WatchedPage['page']) => p.locator('.messages-title h2');
 
 test('a selected record is a permalink that survives a reload; issue 10’s form opens it too', async () => {
-  open = await openPage(s.browser, `${s.serve.url}/#/c/${CHANNEL}/${HOUR16 + 20 * 60}-${HOUR16 + 21 * 60}`);
-  const p = open.page;
+  const p = (await page(`#/c/${CHANNEL}/${HOUR16 + 20 * 60}-${HOUR16 + 21 * 60}`)).page;
   const row = p.locator('.message-scroll [role=option] .msg').nth(3);
   await row.click();
   await details(p).locator('.irc-line pre').waitFor();
@@ -53,8 +45,7 @@ test('a selected record is a permalink that survives a reload; issue 10’s form
 });
 
 test('the old hash form is read and rewritten; jumps are history entries that Back and Forward undo', async () => {
-  open = await openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`);
-  const p = open.page;
+  const p = (await page(`#${CHANNEL}/hour/${HOUR16}/${HOUR16}-${HOUR16 + 3600}`)).page;
   await expect.poll(() => title(p).textContent()).toBe('2024-01-06 16:00–17:00 UTC');
   await p.getByRole('button', { name: 'Hour', pressed: true }).waitFor();
   await expect.poll(() => p.evaluate(() => location.hash)).toBe(`#/c/${CHANNEL}/${HOUR16}-${HOUR16 + 3600}?z=hour`);

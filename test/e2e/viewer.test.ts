@@ -4,25 +4,16 @@
  * details, keyboard. Every test ends with no console error and no failed request.
  */
 import path from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { clickBucket, openPage, screenshotBoth, type WatchedPage } from '../support/browser.js';
-import { viewerSession } from '../support/viewer-session.js';
+import { describe, expect, test } from 'vitest';
+import { clickBucket, screenshotBoth } from '../support/browser.js';
+import { pagePerTest, viewerSession } from '../support/viewer-session.js';
 import { ALICE, BOB, CHANNEL, DAY, HOUR16, JOINERS, TIMED_OUT, writeMainArchive } from '../support/viewer-archive.js';
 
 const s = viewerSession('viewer', (dir) => writeMainArchive(path.join(dir, 'segments')));
-let open: WatchedPage | null = null;
-
-afterEach(async () => {
-  // Every test: no console errors, no failed requests.
-  const problems = open?.problems ?? [];
-  await open?.close();
-  open = null;
-  expect(problems).toEqual([]);
-});
+const open = pagePerTest(s);
 
 async function page(hash = '') {
-  open = await openPage(s.browser, `${s.serve.url}/${hash}`);
-  return open.page;
+  return (await open(hash)).page;
 }
 
 const rows = (p: Awaited<ReturnType<typeof page>>) => p.locator('.message-scroll [role=option] .msg');

@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser.js';
+import { launchBrowser, openPage, type WatchedPage } from './browser.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { startServe, type ServeProcess } from './serve-process.js';
 
@@ -37,4 +37,22 @@ export function viewerSession(
     if (s.dir) await rm(s.dir, { recursive: true, force: true });
   });
   return s;
+}
+
+/**
+ * One watched page per test at a time: `open(hash, opts)` opens the viewer of `session`;
+ * after each test it is closed and must have seen no console error and no failed request
+ * (a reload's cut event stream, like a close's, is not one).
+ */
+export function pagePerTest(
+  session: ViewerSession,
+): (hash?: string, opts?: Parameters<typeof openPage>[2]) => Promise<WatchedPage> {
+  let current: WatchedPage | null = null;
+  afterEach(async () => {
+    const problems = (current?.problems ?? []).filter((x) => !/\/api\/events net::ERR_ABORTED/.test(x));
+    await current?.close();
+    current = null;
+    expect(problems).toEqual([]);
+  });
+  return async (hash = '', opts) => (current = await openPage(session.browser, `${session.serve.url}/${hash}`, opts));
 }
