@@ -13,7 +13,7 @@ import { MINUTE, count, floorTo } from './format.js';
 import { usePrefs } from './prefs.js';
 import { nextGap, nextRecording } from './timeline/coverage-lanes.js';
 import { useApiEvent, useLoad } from './hooks.js';
-import { NO_FILTER, TEXT_FILTER_ID, type FilterState } from './messages/Filters.js';
+import { NO_FILTER, TEXT_FILTER_ID, isFiltered, type FilterState } from './messages/Filters.js';
 import { MessagePane, type JumpRequest, type RecordRef } from './messages/MessagePane.js';
 import { useModeration } from './messages/use-moderation.js';
 import { ChannelList } from './panels/ChannelList.js';
@@ -67,7 +67,6 @@ export function App() {
     setViewState(update);
   }, []);
   const [prefs, setPrefs] = usePrefs();
-  const [filters, setFilters] = useState<FilterState>(NO_FILTER);
   const [selected, setSelected] = useState<string | null>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
   const [dialog, setDialog] = useState<DialogName>(null);
@@ -216,11 +215,27 @@ export function App() {
     const id = row.record.tags?.id;
     return { time: row.record.time, ref: typeof id === 'string' && id ? `id:${id}` : `key:${row.key}` };
   };
-  const onSelectRow = useCallback((row: RecordRow) => {
-    setSelected(row.key);
-    setDetailsOpen(true);
-    setView((v) => ({ ...v, focus: focusOf(row) }));
-  }, []);
+  const onSelectRow = useCallback(
+    (row: RecordRow) => {
+      setSelected(row.key);
+      setDetailsOpen(true);
+      if (!view.all) return setView((v) => ({ ...v, focus: focusOf(row) }));
+      // A hit of a whole-channel search: a jump to its minute, unfiltered, so Back returns to the search.
+      const minute = floorTo(row.record.time, MINUTE);
+      jumpTo((v) => ({ ...select(v, minute, minute + MINUTE), focus: focusOf(row), filter: undefined, all: false }));
+      setJump((j) => ({ ref: { key: row.key }, time: row.record.time, seq: (j?.seq ?? 0) + 1, select: false }));
+    },
+    [view.all],
+  );
+  const filters: FilterState = view.filter ?? NO_FILTER;
+  const setFilters = useCallback(
+    (f: FilterState) => setView((v) => (isFiltered(f) ? { ...v, filter: f } : { ...v, filter: undefined, all: false })),
+    [],
+  );
+  const setAll = useCallback((all: boolean) => jumpTo((v) => ({ ...v, all })), []);
+  const info = list?.find((c) => c.channel === channel);
+  const listSpan: [number, number] | null =
+    view.all && info?.first != null && info.last != null ? [info.first, info.last + MINUTE] : view.sel;
   const onLocated = useCallback((row: RecordRow) => {
     setSelected(row.key);
     setDetailsOpen(true);
@@ -291,9 +306,11 @@ export function App() {
         <div className={detailsOpen && selected ? 'lower with-details' : 'lower'}>
           <MessagePane
             channel={channel}
-            span={view.sel}
+            span={listSpan}
             filters={filters}
             onFilters={setFilters}
+            all={!!view.all}
+            onAll={setAll}
             version={version}
             selectedKey={selected}
             onSelect={onSelectRow}

@@ -18,6 +18,16 @@ export interface View {
   sel: [number, number] | null;
   /** The selected record, for permalinks: its time and `id:<message id>` or `key:<record key>`. */
   focus: Focus | null;
+  /** The list's filters (kind, user, text); part of the link, so Back returns to a search. */
+  filter?: ViewFilter;
+  /** The filters search the whole channel, not only the selected span. */
+  all?: boolean;
+}
+
+export interface ViewFilter {
+  kind: string;
+  user: string;
+  text: string;
 }
 
 export interface Focus {
@@ -131,10 +141,15 @@ export function toHash(v: View): string {
     h += `/${v.focus.time}/${encodeURIComponent(ref)}`;
   }
   const implied = impliedView(v.channel, v.sel, v.focus);
-  const q: string[] = [];
-  if (v.zoom !== implied.zoom) q.push(`z=${v.zoom}`);
-  if (v.anchor !== anchorFor(v.zoom, (v.sel ?? [implied.anchor])[0])) q.push(`a=${v.anchor}`);
-  return q.length ? `${h}?${q.join('&')}` : h;
+  const q = new URLSearchParams();
+  if (v.zoom !== implied.zoom) q.set('z', v.zoom);
+  if (v.anchor !== anchorFor(v.zoom, (v.sel ?? [implied.anchor])[0])) q.set('a', String(v.anchor));
+  if (v.filter?.kind) q.set('k', v.filter.kind);
+  if (v.filter?.user) q.set('u', v.filter.user);
+  if (v.filter?.text) q.set('t', v.filter.text);
+  if (v.all) q.set('all', '1');
+  const query = q.toString();
+  return query ? `${h}?${query}` : h;
 }
 
 /** Zoom and anchor a link without them means: the day of its selection (or record). */
@@ -144,7 +159,7 @@ function impliedView(channel: string, sel: [number, number] | null, focus: Focus
 }
 
 const LINK = new RegExp(
-  `^#/c/(${CHANNEL_NAME})(?:/(${NUM})-(${NUM}))?(?:/(${NUM})/([^/?]{1,300}))?(?:\\?([a-z=&0-9.]{0,80}))?$`,
+  `^#/c/(${CHANNEL_NAME})(?:/(${NUM})-(${NUM}))?(?:/(${NUM})/([^/?]{1,300}))?(?:\\?([^#]{0,1500}))?$`,
 );
 /** The form before permalinks: `#nymn/day/1704499200/1704557940-1704558000`, still read. */
 const OLD_HASH = new RegExp(`^#(${CHANNEL_NAME})/(week|day|hour)/(\\d{1,12})(?:/(\\d{1,12})-(\\d{1,12}))?$`);
@@ -182,5 +197,12 @@ export function fromHash(hash: string): View | null {
   }
   const a = Number(q.get('a'));
   if (q.has('a') && Number.isFinite(a) && a >= 0) v.anchor = anchorFor(v.zoom, a);
+  const filter = {
+    kind: q.get('k') ?? '',
+    user: (q.get('u') ?? '').slice(0, 64),
+    text: (q.get('t') ?? '').slice(0, 500),
+  };
+  if (filter.kind || filter.user || filter.text) v.filter = filter;
+  if (q.get('all') === '1') v.all = true;
   return v;
 }

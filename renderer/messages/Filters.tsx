@@ -1,4 +1,7 @@
-/** Filters over the selected span: command kind, user, text (applied by the service). */
+/**
+ * Filters: command kind, user, text (applied by the service), over the selected span or,
+ * with "whole channel", over all of it (choosing a hit then jumps to its minute).
+ */
 import type { ArgsOf } from '../../app/service/contract.js';
 
 export interface FilterState {
@@ -29,7 +32,17 @@ export const isFiltered = (f: FilterState) => toQueryFilter(f) !== undefined;
 
 export const TEXT_FILTER_ID = 'text-filter';
 
-export function Filters({ value, onChange }: { value: FilterState; onChange: (f: FilterState) => void }) {
+export function Filters({
+  value,
+  onChange,
+  all,
+  onAll,
+}: {
+  value: FilterState;
+  onChange: (f: FilterState) => void;
+  all: boolean;
+  onAll: (all: boolean) => void;
+}) {
   return (
     <div className="filters" role="search" aria-label="Filter messages">
       <select
@@ -62,9 +75,15 @@ export function Filters({ value, onChange }: { value: FilterState; onChange: (f:
         onChange={(e) => onChange({ ...value, text: e.target.value })}
       />
       {isFiltered(value) && (
-        <button type="button" className="link-button" onClick={() => onChange(NO_FILTER)}>
-          Clear filters
-        </button>
+        <>
+          <label className="check">
+            <input type="checkbox" checked={all} onChange={(e) => onAll(e.target.checked)} />
+            Whole channel
+          </label>
+          <button type="button" className="link-button" onClick={() => onChange(NO_FILTER)}>
+            Clear filters
+          </button>
+        </>
       )}
     </div>
   );

@@ -34,6 +34,9 @@ interface Props {
   span: [number, number] | null;
   filters: FilterState;
   onFilters: (f: FilterState) => void;
+  /** The filters search the whole channel (`span` is then all of it). */
+  all: boolean;
+  onAll: (all: boolean) => void;
   /** Bumped when the span's files changed (recording, import, merge). */
   version: number;
   selectedKey: string | null;
@@ -64,6 +67,8 @@ export function MessagePane(props: Props) {
     span,
     filters,
     onFilters,
+    all,
+    onAll,
     version,
     selectedKey,
     onSelect,
@@ -230,7 +235,7 @@ export function MessagePane(props: Props) {
     <section className={compact ? 'messages compact' : 'messages'} aria-label="Messages">
       <header className="messages-head">
         <div className="messages-title">
-          {span ? <h2>{spanLabel(span[0], span[1])}</h2> : <h2>No span selected</h2>}
+          {all ? <h2>Whole channel</h2> : span ? <h2>{spanLabel(span[0], span[1])}</h2> : <h2>No span selected</h2>}
           {paged?.total != null && (
             <span className="muted" role="status" aria-live="polite">
               {count(paged.total)} {filtered ? 'matching ' : ''}record{paged.total === 1 ? '' : 's'}
@@ -239,7 +244,7 @@ export function MessagePane(props: Props) {
         </div>
         <div className="messages-tools">
           {reading}
-          <Filters value={filters} onChange={onFilters} />
+          <Filters value={filters} onChange={onFilters} all={all} onAll={onAll} />
         </div>
       </header>
       {!span && (

@@ -67,7 +67,10 @@ test('the old hash form is read and rewritten; jumps are history entries that Ba
   await p.getByRole('button', { name: 'Hour', pressed: true }).waitFor();
   await expect.poll(() => details(p).locator('h2').textContent()).toBe('CLEARCHAT');
   await p.goBack();
-  await expect.poll(() => p.evaluate(() => location.hash)).toBe(`#/c/${CHANNEL}/${HOUR16}-${HOUR16 + 3600}?z=hour`);
+  // Back to the list as it was, filter included (the filter is part of the link).
+  await expect
+    .poll(() => p.evaluate(() => location.hash))
+    .toBe(`#/c/${CHANNEL}/${HOUR16}-${HOUR16 + 3600}?z=hour&u=${TIMED_OUT.user}`);
   await expect.poll(() => details(p).count()).toBe(0);
   expect(await p.evaluate(() => location.pathname)).toBe('/');
   await p.goForward();
@@ -77,4 +80,24 @@ test('the old hash form is read and rewritten; jumps are history entries that Ba
   await expect.poll(() => title(p).textContent()).toMatch(/^2024-01-05 /);
   await p.goBack();
   await expect.poll(() => title(p).textContent()).toMatch(/^2024-01-06 /);
+});
+
+test('filters search the whole channel; a hit is a jump to its minute, and Back returns to the search', async () => {
+  const p = (await page(`#/c/${CHANNEL}/${HOUR16}-${HOUR16 + 60}`)).page;
+  await p.getByLabel('Filter by user').fill(TIMED_OUT.user);
+  await p.getByLabel('Whole channel').check();
+  await expect.poll(() => title(p).textContent()).toBe('Whole channel');
+  const rows = p.locator('.message-scroll [role=option] .msg');
+  await expect.poll(() => rows.count()).toBe(TIMED_OUT.earlier + TIMED_OUT.later);
+  await expect.poll(() => p.evaluate(() => location.hash)).toMatch(/[?&]u=e7om&all=1$/);
+  const hit = rows.last();
+  const time = (await hit.locator('.time').textContent())!;
+  await hit.click();
+  await expect.poll(() => title(p).textContent()).toMatch(new RegExp(`^2024-01-06 ${time.slice(0, 5)}–`));
+  await expect.poll(() => p.locator('.row-active .msg .time').textContent()).toBe(time);
+  expect(await p.getByLabel('Filter by user').inputValue()).toBe('');
+  await p.goBack();
+  await expect.poll(() => title(p).textContent()).toBe('Whole channel');
+  expect(await p.getByLabel('Filter by user').inputValue()).toBe(TIMED_OUT.user);
+  await expect.poll(() => rows.count()).toBe(TIMED_OUT.earlier + TIMED_OUT.later);
 });

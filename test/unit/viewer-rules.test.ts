@@ -112,6 +112,9 @@ describe('view state', () => {
       focus: { time: 5, ref: 'key:2024-01-06T16/20.00-x.json#3' },
     };
     expect(fromHash(toHash(keyed))).toEqual(keyed);
+    // Filters and the whole-channel scope are part of the link (Back returns to a search).
+    const searched: View = { ...v, filter: { kind: 'messages', user: 'e7om', text: 'a b&c=d #😂?' }, all: true };
+    expect(fromHash(toHash(searched))).toEqual(searched);
     const week = setZoom(v, 'week');
     expect(fromHash(toHash(week))).toEqual(week);
     // Issue 10's record link alone: the record's minute, on its day.
