@@ -102,6 +102,32 @@ describe('coverage records from the recorder', () => {
     expect(report.problems.filter((p) => p.path.includes('coverage'))).toEqual([]);
   });
 
+  it('a silent link dropped by our keepalive: its span ends at its last sign of life, not at the drop', async () => {
+    const segments = path.join(dir, 'segments');
+    rec = new Recorder({
+      segments,
+      nodeName: 'quiet',
+      server: srv.url,
+      keepalive: { idleSeconds: 1, deadSeconds: 2 },
+      backoff: { initialMs: 200, maxMs: 400 },
+    });
+    await rec.start(['nymn']);
+    await srv.waitForJoined('nymn', 1);
+    const silentFrom = Date.now() / 1000;
+    srv.halfOpen(srv.joinedClients('nymn')[0]!);
+    await srv.waitFor(
+      () => srv.clients.length === 2 && srv.joinedClients('nymn').length === 1,
+      15_000,
+      'the replacement',
+    );
+    await rec.stop();
+    rec = undefined;
+    const [a] = (await readChannelSpans(segments, 'nymn')).sort((x, y) => x.connected - y.connected);
+    expect(a!.reason).toMatch(/^no data from the chat server for [23] s; connection dropped$/);
+    expect(a!.last).toBeLessThan(silentFrom + 0.5);
+    expect(a!.disconnected! - a!.last).toBeGreaterThanOrEqual(1.5);
+  });
+
   it('a server-asked handover overlaps: no gap and no history request for the successor', async () => {
     const segments = path.join(dir, 'segments');
     rec = new Recorder({ segments, nodeName: 'hand', server: srv.url, historyUrl: srv.historyUrl });
