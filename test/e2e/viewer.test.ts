@@ -12,8 +12,8 @@ import { ALICE, BOB, CHANNEL, DAY, HOUR16, JOINERS, TIMED_OUT, writeMainArchive 
 const s = viewerSession('viewer', (dir) => writeMainArchive(path.join(dir, 'segments')));
 const open = pagePerTest(s);
 
-async function page(hash = '') {
-  return (await open(hash)).page;
+async function page(hash = '', opts?: Parameters<typeof open>[1]) {
+  return (await open(hash, opts)).page;
 }
 
 const rows = (p: Awaited<ReturnType<typeof page>>) => p.locator('.message-scroll [role=option] .msg');
@@ -210,6 +210,26 @@ describe('viewer', () => {
     await p.getByRole('button', { name: 'Copy the IRC line' }).filter({ hasText: 'Copied' }).waitFor();
     const copied = await p.evaluate(() => navigator.clipboard.readText());
     expect(copied).toMatch(/ PRIVMSG #nymn :/);
+  });
+
+  test('reading: plain words for kinds; times in UTC, local time or an offset from a chosen start', async () => {
+    const p = await page(`#/c/${CHANNEL}/${HOUR16 + 22 * 60 + 30}-${HOUR16 + 22 * 60 + 40}`, {
+      timezoneId: 'Asia/Kolkata',
+    });
+    const first = rows(p).first();
+    await first.waitFor();
+    expect(await first.locator('.time').textContent()).toBe('16:22:30.299');
+    const kinds = new Set(await rows(p).locator('.command').allTextContents());
+    expect(kinds).toEqual(new Set(['message', 'timeout']));
+    expect(await rows(p).locator('.command', { hasText: 'timeout' }).getAttribute('title')).toBe('CLEARCHAT');
+    await p.getByLabel('Times in').selectOption('local');
+    await expect.poll(() => first.locator('.time').textContent()).toBe('21:52:30.299');
+    await p.getByLabel('Times in').selectOption('offset');
+    await p.getByRole('button', { name: 'Start at selection' }).click();
+    await expect.poll(() => first.locator('.time').textContent()).toBe('+0:00:00.299');
+    await p.getByLabel('Offset start (UTC)').fill('2024-01-06T16:00:00');
+    await expect.poll(() => first.locator('.time').textContent()).toBe('+0:22:30.299');
+    await p.getByLabel('Times in').selectOption('utc');
   });
 
   test('every control has an accessible name', async () => {

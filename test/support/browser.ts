@@ -34,12 +34,13 @@ export interface WatchedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {},
+  opts: { colorScheme?: 'light' | 'dark'; width?: number; height?: number; timezoneId?: string } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({
     colorScheme: opts.colorScheme ?? 'light',
     viewport: { width: opts.width ?? 1400, height: opts.height ?? 900 },
     permissions: ['clipboard-read', 'clipboard-write'],
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
   });
   const page = await context.newPage();
   const problems: string[] = [];
