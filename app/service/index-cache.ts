@@ -6,7 +6,15 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { chatDir, hourName, listBatchFiles, listChannels, listHours, minuteStart } from '../archive/layout.js';
+import {
+  chatDir,
+  hourName,
+  listBatchFiles,
+  listChannels,
+  listHours,
+  minuteStart,
+  parseHourName,
+} from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
 import { CHANNEL_NAME } from '../rules.js';
 
@@ -157,6 +165,20 @@ export class ArchiveIndex {
     );
     await this.#index(channel, work);
     await this.#save();
+  }
+
+  /** The channels and hours (sorted) that batch files under the archive belong to; other paths are left out. */
+  hoursOf(paths: string[]): Array<{ channel: string; hours: number[] }> {
+    const hours = new Map<string, Set<number>>();
+    for (const p of paths) {
+      const [channel, chat, hour] = path.relative(this.#segments, p).split(path.sep);
+      const h = hour === undefined ? null : parseHourName(hour);
+      if (!channel || chat !== 'chat' || h === null) continue;
+      let set = hours.get(channel);
+      if (!set) hours.set(channel, (set = new Set()));
+      set.add(h);
+    }
+    return [...hours].map(([channel, set]) => ({ channel, hours: [...set].sort((a, b) => a - b) }));
   }
 
   async #scanAll(): Promise<void> {
