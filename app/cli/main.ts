@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** chat-archiver: the command line. Each command lives in its own module with a `register`. */
 import { Command, CommanderError } from 'commander';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './output.js';
 import { register as importCommand } from './import.js';
 import { register as mergeCommand } from './merge.js';
@@ -38,4 +40,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Run when started as a script (`node --import tsx app/cli/main.ts`); bin/chat-archiver.js calls main itself.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main(process.argv);

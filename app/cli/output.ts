@@ -1,7 +1,7 @@
 /** What every command shares: exit codes, --json output, progress on stderr, Ctrl-C to cancel. */
 import { statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { channelName } from '../service/contract.js';
 import { normalizeChannel } from '../rules.js';
 
@@ -101,6 +101,16 @@ export function option<T>(schema: z.ZodType<T>, value: unknown, flag: string): T
   if (r.success) return r.data;
   throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: ${r.error.issues[0]?.message ?? 'not valid'}`);
 }
+
+const SECONDS = 'a number of seconds greater than 0';
+const PORT = 'a TCP port, 0 to 65535 (0 picks a free one)';
+/** Numbers as commander hands them over: text. */
+export const seconds = z.coerce.number({ error: SECONDS }).positive({ error: SECONDS });
+export const port = z.coerce
+  .number({ error: PORT })
+  .int({ error: PORT })
+  .min(0, { error: PORT })
+  .max(65535, { error: PORT });
 
 /** `--channel` as users type it (`#Name` too). */
 export const channelOption = (typed: string, flag = '--channel') => option(channelName, normalizeChannel(typed), flag);

@@ -166,32 +166,39 @@ export type ApiEvent =
 
 const empty = z.strictObject({});
 const range = { channel: channelName, from: unixTime, to: unixTime };
+/** The rule of every range: `to` never before `from`. */
+const ordered = [
+  (a: { from: number; to: number }) => a.to >= a.from,
+  { error: '"to" must not be before "from"' },
+] as const;
 
 /** method → [argument schema, result type (phantom), writes?]. */
 export const methods = {
   listChannels: { args: empty, result: null as unknown as ChannelInfo[], writes: false },
   summary: {
-    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }),
+    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }).refine(...ordered),
     result: null as unknown as Summary,
     writes: false,
   },
   records: {
-    args: z.strictObject({
-      ...range,
-      offset: z.number().int().min(0).max(10_000_000),
-      limit: z.number().int().min(1).max(5000),
-      /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
-      filter: z
-        .strictObject({
-          commands: z
-            .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
-            .max(32)
-            .optional(),
-          user: z.string().max(64).optional(),
-          text: z.string().max(500).optional(),
-        })
-        .optional(),
-    }),
+    args: z
+      .strictObject({
+        ...range,
+        offset: z.number().int().min(0).max(10_000_000),
+        limit: z.number().int().min(1).max(5000),
+        /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
+        filter: z
+          .strictObject({
+            commands: z
+              .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
+              .max(32)
+              .optional(),
+            user: z.string().max(64).optional(),
+            text: z.string().max(500).optional(),
+          })
+          .optional(),
+      })
+      .refine(...ordered),
     result: null as unknown as RecordPage,
     writes: false,
   },

@@ -78,7 +78,8 @@ export class RecordsQuery {
   }
 }
 
-const KEY_RE = /^(\d{4}-\d{2}-\d{2}T\d{2})\/(\d{2}[.:]\d{2}-[A-Za-z0-9_-]{43}\.json)#(\d{1,7})$/;
+/** `<hour>/<file>#<line>`; the hour and file names are checked by the layout's own rules. */
+const KEY_RE = /^([^/]+)\/([^/#]+)#(\d{1,7})$/;
 
 export function parseRecordKey(key: string): { hour: string; name: string; line: number } | null {
   const m = KEY_RE.exec(key);

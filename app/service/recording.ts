@@ -3,7 +3,7 @@
  * the token, when logging in), kept while they hold, and remade after they change. Index
  * refreshes for the files it writes are tracked so that closing waits for them.
  */
-import { Recorder } from '../record/recorder.js';
+import { Recorder, type RecorderOptions } from '../record/recorder.js';
 import type { TailRecord } from '../record/live-tail.js';
 import type { ChannelRecording, RecordRow, Result, Settings } from './contract.js';
 import type { SecretStore } from './secrets.js';
@@ -23,15 +23,19 @@ export interface RecordingControl {
 }
 export type RecordingFactory = (settings: Settings, token: string | null) => RecordingControl;
 
-/** The real recorder, configured from the settings. */
-export const recordWithRecorder: RecordingFactory = (settings, token) =>
-  new Recorder({
+/** The recorder's options from the settings: the one mapping, for the service and `chat-archiver record`. */
+export function recorderOptions(settings: Readonly<Settings>, token: string | null): RecorderOptions {
+  return {
     segments: settings.segmentsDir,
     nodeName: settings.nodeName,
     server: settings.server,
     ...(settings.login.mode === 'token' && token ? { username: settings.login.username, token } : {}),
     ...(settings.historyGapFilling ? { historyUrl: settings.historyUrl } : {}),
-  });
+  };
+}
+
+/** The real recorder, configured from the settings. */
+export const recordWithRecorder: RecordingFactory = (settings, token) => new Recorder(recorderOptions(settings, token));
 
 export interface RecordingSessionOptions {
   /** None: recording is not available in this process. */

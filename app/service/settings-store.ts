@@ -8,18 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomic } from '../archive/atomic.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
+import { nodeNameFromHost } from '../rules.js';
 import { settingsSchema, type ArgsOf, type Result, type Settings } from './contract.js';
 import { fail, invalid, ok } from './validate.js';
 
+/** This machine's settings before anyone changed them (the command line starts from them too). */
 export function defaultSettings(segmentsDir: string): Settings {
-  const host =
-    os
-      .hostname()
-      .replace(/[^A-Za-z0-9_-]/g, '-')
-      .slice(0, 64) || 'node';
   return {
     segmentsDir,
-    nodeName: host,
+    nodeName: nodeNameFromHost(os.hostname()),
     server: DEFAULT_SERVER,
     login: { mode: 'anonymous' },
     historyGapFilling: true,
