@@ -91,7 +91,7 @@ async function record(o: RecordOptions): Promise<void> {
   const recorder = new Recorder(recorderOptions(settings, token));
 
   const lastErrors = new Map<string, string | null>();
-  recorder.on('status', (status: ChannelRecording[]) => {
+  recorder.on('status', (status) => {
     out({ type: 'status', channels: status, counters: recorder.counters() });
     for (const s of status) {
       // Errors are shown when they happen, not only with the periodic status.
@@ -100,8 +100,8 @@ async function record(o: RecordOptions): Promise<void> {
       lastErrors.set(s.channel, s.lastError);
     }
   });
-  recorder.on('filesWritten', (paths: string[]) => out({ type: 'filesWritten', paths }));
-  recorder.on('unparsable', (u: { channel: string; receiverId: string; line: string }) => {
+  recorder.on('filesWritten', (paths) => out({ type: 'filesWritten', paths }));
+  recorder.on('unparsable', (u) => {
     process.stderr.write(
       `${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`,
     );
@@ -144,7 +144,7 @@ async function record(o: RecordOptions): Promise<void> {
     );
     out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
     // A rejected login stops its channel for good; end instead of idling.
-    recorder.on('status', (status: ChannelRecording[]) => {
+    recorder.on('status', (status) => {
       if (status.length && status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);
     });
   });

@@ -9,9 +9,12 @@
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import type { ChannelRecording } from '../record/status.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+/** The recorder's status, as it reports it. */
+export type { ChannelRecording, ConnectionState, ConnectionStatus } from '../record/status.js';
 
 /** A string that keeps one of app/rules.ts's rules, with that rule's message. */
 const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
@@ -100,26 +103,6 @@ export interface RecordDetail {
   /** The IRC line reconstructed from the record's fields. */
   ircLine: string;
   receivers: Array<{ id: string; receivedAt: number; range: Range }>;
-}
-
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
-
-export interface ConnectionStatus {
-  receiverId: string;
-  state: ConnectionState;
-  linesPerMinute: number;
-  lastLineAt: number | null;
-}
-
-export interface ChannelRecording {
-  channel: string;
-  recording: boolean;
-  connections: ConnectionStatus[];
-  filesWritten: number;
-  /** Plain words, for the UI. */
-  lastError: string | null;
-  /** Grows with every line received: `recordingTail` has something new when it changed. */
-  tailVersion: number;
 }
 
 export interface ImportProgress {
@@ -259,8 +242,11 @@ export type ArgsOf<M extends MethodName> = z.infer<Methods[M]['args']>;
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const methodNames = Object.keys(methods) as MethodName[];
 
+/** One typed function per method: the service's implementation, and every client's view of it. */
+export type ApiMethods = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> };
+
 /** The API as the renderer sees it, whatever the transport. */
-export type ArchiveApi = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> } & {
+export type ArchiveApi = ApiMethods & {
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (e: ApiEvent) => void): () => void;
 };

@@ -4,23 +4,12 @@
  * refreshes for the files it writes are tracked so that closing waits for them.
  */
 import { Recorder, type RecorderOptions } from '../record/recorder.js';
-import type { TailRecord } from '../record/live-tail.js';
 import type { ChannelRecording, RecordRow, Result, Settings } from './contract.js';
 import type { SecretStore } from './secrets.js';
 import { fail, ok } from './validate.js';
 
-/** What the service needs from the recorder; app/record/recorder.ts's Recorder has this shape. */
-export interface RecordingControl {
-  start(
-    channels: string[],
-  ): Promise<{ ok: true } | { ok: false; error: { code: 'invalid_argument' | 'io'; message: string } }>;
-  /** Stops those channels (all without an argument), writing their open batches. */
-  stop(channels?: string[]): Promise<void>;
-  status(): ChannelRecording[];
-  tail(channel: string, limit: number): TailRecord[];
-  on(event: 'status', listener: (status: ChannelRecording[]) => void): unknown;
-  on(event: 'filesWritten', listener: (paths: string[]) => void): unknown;
-}
+/** What the service needs from the recorder (a test may hand it another one of this shape). */
+export type RecordingControl = Pick<Recorder, 'start' | 'stop' | 'status' | 'tail' | 'on'>;
 export type RecordingFactory = (settings: Settings, token: string | null) => RecordingControl;
 
 /** The recorder's options from the settings: the one mapping, for the service and `chat-archiver record`. */

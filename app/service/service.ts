@@ -7,8 +7,9 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ApiEvent, ArgsOf, MethodName, Result, ResultOf, Settings } from './contract.js';
+import type { ApiEvent, ApiMethods, ArchiveApi, MethodName, Result, Settings } from './contract.js';
 import { methods } from './contract.js';
+import { apiMethods } from './api-proxy.js';
 import { ArchiveIndex } from './index-cache.js';
 import { ImportJobs, type ImportFn } from './import-jobs.js';
 import { MergeLoop } from './merge-loop.js';
@@ -41,9 +42,15 @@ export interface ServiceOptions {
   mergeIntervalMs?: number;
 }
 
-type Impl = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> };
-
 export class ArchiveService {
+  /**
+   * The API in this process, typed (the desktop's menu, tests): every call goes through
+   * `call`, so it is validated and answered like one from a window or over HTTP.
+   */
+  readonly api: ArchiveApi = {
+    ...apiMethods((method, args) => this.call(method, args)),
+    onEvent: (listener) => this.onEvent(listener),
+  };
   readonly #opts: ServiceOptions;
   readonly #secrets: SecretStore;
   readonly #settings: SettingsStore;
@@ -118,14 +125,16 @@ export class ArchiveService {
     if (opts.readOnly && methods[method].writes)
       return fail('forbidden', `${method} changes the archive; this server is read-only`);
     if (this.#closed) return fail('unavailable', 'the archive service is shutting down');
-    const args = parseArgs(method, rawArgs);
-    if (!args.ok) return args;
     try {
-      const impl = this.#impl[method] as (a: unknown) => Promise<Result<unknown>>;
-      return await impl(args.value);
+      return await this.#dispatch(method, rawArgs);
     } catch (e) {
       return thrownError(e);
     }
+  }
+
+  #dispatch<M extends MethodName>(method: M, rawArgs: unknown): Promise<Result<unknown>> {
+    const args = parseArgs(method, rawArgs);
+    return args.ok ? this.#impl[method](args.value) : Promise.resolve(args);
   }
 
   onEvent(listener: (e: ApiEvent) => void): () => void {
@@ -148,7 +157,7 @@ export class ArchiveService {
     await merged;
   }
 
-  readonly #impl: Impl = {
+  readonly #impl: ApiMethods = {
     listChannels: async () => {
       await this.#ready;
       const names = new Set([...this.#index.channelNames(), ...this.#recording.status().map((r) => r.channel)]);

@@ -126,7 +126,7 @@ describe('IPC handlers', () => {
     const { ipcMain } = fakeIpcMain();
     const { contents, sent } = fakeContents();
     const unregister = registerIpc(ipcMain, service, () => contents);
-    await service.call('createSampleArchive', {});
+    await service.api.createSampleArchive({});
     expect(sent.some(([ch, e]) => ch === EVENT_CHANNEL && (e as ApiEvent).type === 'archiveChanged')).toBe(true);
     unregister();
   });
