@@ -62,6 +62,9 @@ async function start(): Promise<void> {
     },
   });
   registerIpc(ipcMain, service, () => win?.webContents ?? null);
+  const problem = service.settingsProblem;
+  if (problem)
+    void dialog.showMessageBox({ type: 'warning', message: 'Some settings could not be used', detail: problem });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(

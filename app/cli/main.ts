@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './output.js';
+import { EXIT_PROBLEMS, EXIT_USAGE, isIoError, UsageError } from './output.js';
 import { register as importCommand } from './import.js';
 import { register as mergeCommand } from './merge.js';
 import { register as recordCommand } from './record.js';
@@ -33,6 +33,9 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`chat-archiver: ${e.message}\n`);
       process.exitCode = EXIT_USAGE;
+    } else if (isIoError(e)) {
+      process.stderr.write(`chat-archiver: ${(e as Error).message}\n`);
+      process.exitCode = EXIT_PROBLEMS;
     } else {
       process.stderr.write(`chat-archiver: ${(e as Error).stack ?? e}\n`);
       process.exitCode = EXIT_PROBLEMS;

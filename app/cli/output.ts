@@ -9,7 +9,18 @@ export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_USAGE = 2;
 
+/** A mistake in the command line: one line, exit 2. */
 export class UsageError extends Error {}
+
+/** A file or folder that cannot be read or written: one line, exit 1 (like any error with an errno code). */
+export class IoError extends Error {}
+
+/** Errors of the file system and network carry a code like ENOENT: they are no bug of ours, so no stack trace. */
+export const isIoError = (e: unknown) =>
+  e instanceof IoError ||
+  (e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!));
 
 export interface Reporter {
   json: boolean;
@@ -89,8 +100,9 @@ export function requireFolder(dir: string): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new UsageError(`${dir}: no such folder`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${dir}: no such folder`);
+    throw new IoError(`${dir}: ${(e as Error).message}`);
   }
   if (!isDir) throw new UsageError(`${dir}: not a folder`);
 }

@@ -6,7 +6,7 @@ import { normalizeLogin } from '../rules.js';
 import { loginName, settingsSchema, type ChannelRecording, type Settings } from '../service/contract.js';
 import { recorderOptions } from '../service/recording.js';
 import { defaultSettings } from '../service/settings-store.js';
-import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, UsageError } from './output.js';
+import { channelOption, EXIT_OK, EXIT_PROBLEMS, IoError, option, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
@@ -60,7 +60,7 @@ function parseOptions(o: RecordOptions): { channels: string[]; settings: Setting
     try {
       token = fs.readFileSync(o.tokenFile, 'utf8').trim();
     } catch (e) {
-      throw new UsageError(`cannot read --token-file: ${(e as Error).message}`);
+      throw new IoError(`cannot read --token-file: ${(e as Error).message}`);
     }
     if (!token) throw new UsageError(`--token-file ${o.tokenFile} is empty`);
   }
@@ -109,7 +109,7 @@ async function record(o: RecordOptions): Promise<void> {
   });
 
   const started = await recorder.start(channels);
-  if (!started.ok) throw new UsageError(started.error.message);
+  if (!started.ok) throw new (started.error.code === 'io' ? IoError : UsageError)(started.error.message);
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const status = recorder.status();

@@ -38,15 +38,22 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
     recording: recordWithRecorder,
   });
+  if (service.settingsProblem) process.stderr.write(`chat-archiver: ${service.settingsProblem}\n`);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
-  const server = await startHttpServer({
-    service,
-    host: o.host,
-    port: o.port,
-    token: o.token ?? null,
-    allowWrite: o.allowWrite,
-    rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
-  });
+  let server;
+  try {
+    server = await startHttpServer({
+      service,
+      host: o.host,
+      port: o.port,
+      token: o.token ?? null,
+      allowWrite: o.allowWrite,
+      rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
+    });
+  } catch (e) {
+    await service.close(); // a port in use: nothing may keep running
+    throw e;
+  }
   return {
     url: server.url,
     stop: async () => {

@@ -48,6 +48,13 @@ export const settingsSchema = z.strictObject({
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The settings as clients get them. */
+export type SettingsView = Settings & {
+  hasToken: boolean;
+  /** The settings file could not be used when the service started (it was kept aside); null once settings are saved. */
+  problem: string | null;
+};
+
 export type Resolution = 'minute' | 'hour' | 'day';
 
 export interface ChannelInfo {
@@ -129,6 +136,8 @@ export interface IndexStatus {
   scanning: boolean;
   filesTotal: number;
   filesScanned: number;
+  /** Why the last scan could not see everything (the archive folder, a channel or files unreadable); null when it did. */
+  error: string | null;
 }
 
 export type ApiError = {
@@ -220,10 +229,10 @@ export const methods = {
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
-  getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },
+  getSettings: { args: empty, result: null as unknown as SettingsView, writes: false },
   setSettings: {
     args: settingsSchema.partial().strict(),
-    result: null as unknown as Settings & { hasToken: boolean },
+    result: null as unknown as SettingsView,
     writes: true,
   },
   setToken: {

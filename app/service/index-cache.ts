@@ -17,6 +17,7 @@ import {
 } from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
 import { CHANNEL_NAME } from '../rules.js';
+import type { IndexStatus } from './contract.js';
 
 export interface FileSummary {
   records: number;
@@ -97,16 +98,10 @@ export function lowerBound(a: readonly number[], t: number): number {
   return lo;
 }
 
-export interface ScanProgress {
-  scanning: boolean;
-  filesTotal: number;
-  filesScanned: number;
-}
-
 export interface ArchiveIndexOptions {
   /** Where summaries are persisted; null keeps them in memory only. */
   cacheDir: string | null;
-  onProgress?: (p: ScanProgress) => void;
+  onProgress?: (p: IndexStatus) => void;
   /** Files read at once during a scan. */
   concurrency?: number;
 }
@@ -128,7 +123,11 @@ export class ArchiveIndex {
   readonly #known = new Map<string, Map<string, FileSummary>>();
   readonly #dirty = new Set<string>();
   #loaded = false;
-  #progress: ScanProgress = { scanning: false, filesTotal: 0, filesScanned: 0 };
+  #progress: IndexStatus = { scanning: false, filesTotal: 0, filesScanned: 0, error: null };
+  /** The last scan could not list the archive folder: the index does not show the archive. */
+  #failed = false;
+  /** What the scan under way could not read (channels, files), for `status.error`. */
+  #unreadable: string[] = [];
   #scan: Promise<void> | null = null;
 
   constructor(segments: string, opts: ArchiveIndexOptions) {
@@ -136,8 +135,13 @@ export class ArchiveIndex {
     this.#opts = opts;
   }
 
-  get status(): ScanProgress {
+  get status(): IndexStatus {
     return { ...this.#progress };
+  }
+
+  /** The last scan failed as a whole: an empty index then says nothing about the archive. */
+  get failed(): boolean {
+    return this.#failed;
   }
 
   channelNames(): string[] {
@@ -183,7 +187,8 @@ export class ArchiveIndex {
 
   async #scanAll(): Promise<void> {
     await this.#load();
-    this.#progress = { scanning: true, filesTotal: 0, filesScanned: 0 };
+    this.#progress = { scanning: true, filesTotal: 0, filesScanned: 0, error: null };
+    this.#unreadable = [];
     this.#emit();
     try {
       const { channels } = await listChannels(this.#segments);
@@ -192,12 +197,19 @@ export class ArchiveIndex {
         hours: Array<{ h: number; files: Awaited<ReturnType<typeof listBatchFiles>>['files'] }>;
       }> = [];
       for (const channel of channels) {
-        const { hours } = await listHours(this.#segments, channel);
         const dir = chatDir(this.#segments, channel);
-        const entries = await mapLimit(hours, 16, async (h) => ({
-          h,
-          files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files,
-        }));
+        let entries;
+        try {
+          const { hours } = await listHours(this.#segments, channel);
+          entries = await mapLimit(hours, 16, async (h) => ({
+            h,
+            files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files,
+          }));
+        } catch (e) {
+          // One channel that cannot be listed keeps what the index knew of it; the others are scanned.
+          this.#unreadable.push(`${dir}: ${(e as Error).message}`);
+          continue;
+        }
         listed.push({ channel, hours: entries });
         this.#progress.filesTotal += entries.reduce((n, e) => n + e.files.length, 0);
         this.#emit();
@@ -211,6 +223,12 @@ export class ArchiveIndex {
         this.#prune(channel, ci);
       }
       await this.#save();
+      this.#failed = false;
+      this.#progress.error = unreadableText(this.#unreadable);
+    } catch (e) {
+      this.#failed = true;
+      this.#progress.error = `cannot read the archive folder ${this.#segments}: ${(e as Error).message}`;
+      throw e;
     } finally {
       this.#progress.scanning = false;
       this.#emit();
@@ -232,8 +250,10 @@ export class ArchiveIndex {
       let summary: FileSummary;
       try {
         summary = summarizeBatch(await fs.readFile(f.path, 'utf8'));
-      } catch {
-        return; // vanished (a merge removed it) or unreadable: the next listing decides
+      } catch (e) {
+        // Vanished (a merge removed it): the next listing decides. Unreadable: said in the status.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.#unreadable.push(`${f.path}: ${(e as Error).message}`);
+        return;
       }
       known.set(f.name, summary);
       this.#dirty.add(channel);
@@ -326,6 +346,12 @@ export class ArchiveIndex {
       }
     }
   }
+}
+
+/** What a scan could not read, in one line: how many, and the first. */
+function unreadableText(list: string[]): string | null {
+  if (list.length === 0) return null;
+  return `${list.length === 1 ? 'one folder or file' : `${list.length} folders or files`} could not be read, the index leaves them out: ${list[0]}${list.length > 1 ? ' (and others)' : ''}`;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping order. */

@@ -7,7 +7,16 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ApiEvent, ApiMethods, ArchiveApi, MethodName, Result, Settings } from './contract.js';
+import type {
+  ApiError,
+  ApiEvent,
+  ApiMethods,
+  ArchiveApi,
+  MethodName,
+  Result,
+  Settings,
+  SettingsView,
+} from './contract.js';
 import { methods } from './contract.js';
 import { apiMethods } from './api-proxy.js';
 import { ArchiveIndex } from './index-cache.js';
@@ -114,6 +123,11 @@ export class ArchiveService {
     return this.#settings.current;
   }
 
+  /** Why the settings file could not be used at start (see SettingsStore.load); null when it could. */
+  get settingsProblem(): string | null {
+    return this.#settings.problem;
+  }
+
   isRecording(): boolean {
     return this.#recording.isRecording();
   }
@@ -159,7 +173,8 @@ export class ArchiveService {
 
   readonly #impl: ApiMethods = {
     listChannels: async () => {
-      await this.#ready;
+      const unreadable = await this.#scannedOrWhy();
+      if (unreadable) return unreadable;
       const names = new Set([...this.#index.channelNames(), ...this.#recording.status().map((r) => r.channel)]);
       return ok([...names].sort().map((c) => channelInfo(c, this.#index.channel(c))));
     },
@@ -204,6 +219,19 @@ export class ArchiveService {
     },
   };
 
+  /**
+   * Waits for the first scan. When the last scan could not read the archive folder, an
+   * empty index is no answer: one more scan (a retry from the UI) or the error.
+   */
+  async #scannedOrWhy(): Promise<{ ok: false; error: ApiError } | null> {
+    await this.#ready;
+    if (!this.#index.failed) return null;
+    await (this.#ready = this.#index.scan().catch(() => undefined));
+    return this.#index.failed
+      ? fail('io', this.#index.status.error ?? 'the archive folder cannot be read', this.segmentsDir)
+      : null;
+  }
+
   #emit(e: ApiEvent): void {
     for (const l of [...this.#listeners]) {
       try {
@@ -241,11 +269,11 @@ export class ArchiveService {
     }
   }
 
-  #publicSettings(): Settings & { hasToken: boolean } {
-    return { ...this.#settings.current, hasToken: this.#secrets.has() };
+  #publicSettings(): SettingsView {
+    return { ...this.#settings.current, hasToken: this.#secrets.has(), problem: this.#settings.problem };
   }
 
-  async #setSettings(patch: SettingsPatch): Promise<Result<Settings & { hasToken: boolean }>> {
+  async #setSettings(patch: SettingsPatch): Promise<Result<SettingsView>> {
     const change = changeSettings(this.#settings.current, patch, !!this.#opts.allowSegmentsChange);
     if (!change.ok) return change;
     const { next, moved, recorderChanged } = change.value;

@@ -17,6 +17,7 @@ import { contentHash, encodeBatch, encodeRecord } from '../../app/archive/encode
 import { batchFileName, hourName } from '../../app/archive/layout.js';
 import type { ChatRecord } from '../../app/archive/record.js';
 import { HOUR, rng, snapshotTree, treeDigest } from '../support/generate.js';
+import { withUnreadable } from '../support/unreadable.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -86,24 +87,6 @@ const mkdest = async () => {
 };
 const sourceDigest = async (src: string) => treeDigest(await snapshotTree(src, { includeHidden: true }));
 const quarantinedAs = (s: ImportSummary, file: string) => s.quarantined.find((q) => q.path === file);
-
-/** Root reads chmod 000 files, so an unreadable file is simulated at the one call that reads it. */
-async function withUnreadable<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
-  const realReadFile = fs.readFile;
-  vi.spyOn(fs, 'readFile').mockImplementation(((
-    p: Parameters<typeof fs.readFile>[0],
-    o?: Parameters<typeof fs.readFile>[1],
-  ) => {
-    if (p === file)
-      return Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }));
-    return realReadFile(p, o);
-  }) as typeof fs.readFile);
-  try {
-    return await fn();
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 describe('import of a folder full of bad input', () => {
   let src: string;

@@ -147,7 +147,7 @@ describe('ArchiveService on a real archive', () => {
     ]);
     expect(await second.api.indexStatus({})).toEqual({
       ok: true,
-      value: { scanning: false, filesTotal: 16, filesScanned: 16 },
+      value: { scanning: false, filesTotal: 16, filesScanned: 16, error: null },
     });
   });
 
@@ -159,7 +159,7 @@ describe('ArchiveService on a real archive', () => {
       .filter((e): e is Extract<ApiEvent, { type: 'index' }> => e.type === 'index')
       .map((e) => e.status);
     expect(index[0]!.scanning).toBe(true);
-    expect(index.at(-1)).toEqual({ scanning: false, filesTotal: 7, filesScanned: 7 });
+    expect(index.at(-1)).toEqual({ scanning: false, filesTotal: 7, filesScanned: 7, error: null });
   });
 
   it('imports a folder with progress events and reports the new channel', async () => {
@@ -226,6 +226,24 @@ describe('ArchiveService on a real archive', () => {
     expect(await service.api.importStart({ sources: [dir] })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
+    });
+  });
+
+  it('reports a settings file it could not use until settings are saved', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    const file = path.join(t.dir, 'settings.json');
+    await fs.writeFile(file, JSON.stringify({ nodeName: 'not.valid' }));
+    const service = await ArchiveService.create({ segmentsDir: path.join(t.dir, 'segments'), settingsFile: file });
+    cleanups.push(() => service.close());
+    const loaded = await value(service.api.getSettings({}));
+    expect(loaded.problem).toMatch(
+      /^settings\.json cannot be used: "nodeName": .*; the file was kept as settings\.json\.invalid-/,
+    );
+    expect(service.settingsProblem).toBe(loaded.problem);
+    expect(await value(service.api.setSettings({ nodeName: 'fixed' }))).toMatchObject({
+      nodeName: 'fixed',
+      problem: null,
     });
   });
 

@@ -95,4 +95,54 @@ describe('SettingsStore', () => {
     await store.save({ ...store.current, nodeName: 'memory' });
     expect(store.current.nodeName).toBe('memory');
   });
+
+  describe('a settings file that cannot be used', () => {
+    const setup = async (content: string) => {
+      const t = await tempDir('ca-settings-');
+      cleanups.push(t.cleanup);
+      const file = path.join(t.dir, 'settings.json');
+      await fs.writeFile(file, content);
+      const store = await SettingsStore.load(file, '/archive', true);
+      const aside = (await fs.readdir(t.dir)).filter((n) => n.startsWith('settings.json.invalid-'));
+      return { dir: t.dir, file, store, aside };
+    };
+
+    it('is kept aside, byte for byte; its valid settings stay in use and are saved; the problem is reported', async () => {
+      const content = JSON.stringify({
+        segmentsDir: '/mine',
+        nodeName: 'bad.name',
+        historyGapFilling: false,
+        extra: 1,
+      });
+      const { dir, file, store, aside } = await setup(content);
+      expect(aside).toHaveLength(1);
+      expect(aside[0]).toMatch(/^settings\.json\.invalid-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/);
+      expect(await fs.readFile(path.join(dir, aside[0]!), 'utf8')).toBe(content);
+      expect(store.current).toMatchObject({ segmentsDir: '/mine', historyGapFilling: false });
+      expect(store.current.nodeName).toBe(defaultSettings('/x').nodeName);
+      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual(store.current);
+      expect(store.problem).toContain('settings.json cannot be used: "nodeName": node names are');
+      expect(store.problem).toContain('"extra": not a setting');
+      expect(store.problem).toContain(`kept as ${aside[0]}; the others are in use`);
+      // Saving is the user's answer: the problem is no longer news.
+      await store.save({ ...store.current, nodeName: 'good-name' });
+      expect(store.problem).toBeNull();
+      expect(await fs.readdir(dir)).toHaveLength(2);
+    });
+
+    it('that is not JSON is kept aside too, and the defaults are used', async () => {
+      const { store, aside } = await setup('{"nodeName": "half');
+      expect(aside).toHaveLength(1);
+      expect(store.current).toEqual(defaultSettings('/archive'));
+      expect(store.problem).toMatch(/^settings\.json cannot be used: not JSON .*; the defaults are in use$/);
+    });
+
+    it('a valid file is no problem and stays as it is', async () => {
+      const content = JSON.stringify({ nodeName: 'fine' });
+      const { file, store, aside } = await setup(content);
+      expect(aside).toEqual([]);
+      expect(store.problem).toBeNull();
+      expect(await fs.readFile(file, 'utf8')).toBe(content);
+    });
+  });
 });
