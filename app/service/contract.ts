@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 import type { ChannelRecording } from '../record/status.js';
 
@@ -112,16 +113,15 @@ export interface RecordDetail {
   receivers: Array<{ id: string; receivedAt: number; range: Range }>;
 }
 
-export interface ImportProgress {
+/** An import job as clients see it: the archive core's counts so far (ImportCounts) and where the job stands. */
+export interface ImportProgress extends Pick<
+  ImportCounts,
+  'filesTotal' | 'filesChecked' | 'copied' | 'alreadyPresent' | 'recordsMerged' | 'newObservations'
+> {
   importId: string;
   phase: 'scanning' | 'copying' | 'merging' | 'done' | 'cancelled' | 'failed';
-  filesTotal: number;
-  filesChecked: number;
-  copied: number;
-  alreadyPresent: number;
+  /** Each quarantined file and why (where its copy was kept is the server's business). */
   quarantined: Array<{ path: string; reason: string }>;
-  recordsMerged: number;
-  newObservations: number;
   error: string | null;
 }
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { importSegments, type ImportCounts } from '../archive/import.js';
+import { importSegments, type ImportCounts, type ImportPhase } from '../archive/import.js';
 import type { ImportProgress, Result } from './contract.js';
 import { errorMessage, fail, invalid, isInside, ok } from './validate.js';
 
@@ -30,6 +30,13 @@ interface Job {
 /** Progress events at most this often (the last one of a job always goes out). */
 const PROGRESS_MS = 100;
 const FINAL: ReadonlyArray<ImportProgress['phase']> = ['done', 'cancelled', 'failed'];
+/** The job's phase while the core import runs: its 'done' still has the index refresh ahead (the job's own end). */
+const JOB_PHASE: Record<ImportPhase, ImportProgress['phase']> = {
+  scanning: 'scanning',
+  importing: 'copying',
+  merging: 'merging',
+  done: 'merging',
+};
 
 export class ImportJobs {
   readonly #opts: ImportJobsOptions;
@@ -128,9 +135,8 @@ export class ImportJobs {
         const sum = await run(this.#opts.segments(), sources, {
           signal: abort.signal,
           importId,
-          onProgress: (c) => {
-            // 'done' of the core still has the index refresh ahead; it is reported below.
-            update(c, c.phase === 'importing' ? 'copying' : c.phase === 'done' ? 'merging' : c.phase);
+          onProgress: (c, phase) => {
+            update(c, JOB_PHASE[phase]);
             emit();
           },
         });

@@ -16,6 +16,7 @@ import {
   parseHourName,
 } from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
+import { loadBatchBytes, readLoaded, type Loaded } from '../archive/read.js';
 import { CHANNEL_NAME } from '../rules.js';
 import type { IndexStatus } from './contract.js';
 
@@ -24,7 +25,7 @@ export interface FileSummary {
   byCommand: Record<string, number>;
   /** receiver id → observations. */
   receivers: Record<string, number>;
-  /** Lines that are not JSON objects with a command and receivers. */
+  /** Lines that are not valid records. */
   problems: number;
 }
 
@@ -36,32 +37,15 @@ export interface IndexedFile {
   summary: FileSummary;
 }
 
-/** Pure: the summary of a batch file's text. */
-export function summarizeBatch(text: string): FileSummary {
+/** Pure: the summary of a batch file's bytes, read by the archive's reader (lines that are not valid records are problems). */
+export function summarizeBatch(loaded: Loaded): FileSummary {
   const s: FileSummary = { records: 0, byCommand: {}, receivers: {}, problems: 0 };
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    let r: { command?: unknown; receivers?: unknown };
-    try {
-      r = JSON.parse(line) as typeof r;
-    } catch {
-      s.problems++;
-      continue;
-    }
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      typeof r.command !== 'string' ||
-      typeof r.receivers !== 'object' ||
-      r.receivers === null
-    ) {
-      s.problems++;
-      continue;
-    }
+  const { problems } = readLoaded(loaded, ({ record }) => {
     s.records++;
-    s.byCommand[r.command] = (s.byCommand[r.command] ?? 0) + 1;
-    for (const id of Object.keys(r.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
-  }
+    s.byCommand[record.command] = (s.byCommand[record.command] ?? 0) + 1;
+    for (const id of Object.keys(record.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
+  });
+  s.problems = problems.length;
   return s;
 }
 
@@ -249,7 +233,7 @@ export class ArchiveIndex {
     await mapLimit(missing, this.#opts.concurrency ?? 8, async (f) => {
       let summary: FileSummary;
       try {
-        summary = summarizeBatch(await fs.readFile(f.path, 'utf8'));
+        summary = summarizeBatch(await loadBatchBytes(f.path));
       } catch (e) {
         // Vanished (a merge removed it): the next listing decides. Unreadable: said in the status.
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.#unreadable.push(`${f.path}: ${(e as Error).message}`);

@@ -3,11 +3,11 @@
  * order; and one record's detail by key. A key names the file and line:
  * `<YYYY-MM-DDTHH>/<MM.SS-HASH.json>#<line>`, so it stays valid as long as the file exists.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints, encodeRecord } from '../archive/encode.js';
 import { chatDir, parseBatchFileName, parseHourName } from '../archive/layout.js';
-import { validateRecord, type ChatRecord } from '../archive/record.js';
+import type { ChatRecord } from '../archive/record.js';
+import { loadBatchBytes, readLoaded } from '../archive/read.js';
 import type { ArgsOf, RecordDetail, RecordPage, RecordRow, Result } from './contract.js';
 import { lowerBound, type ChannelIndex } from './index-cache.js';
 import { ircLine } from './irc-line.js';
@@ -100,23 +100,10 @@ export function matches(r: ChatRecord, f: RecordFilter | undefined): boolean {
   return true;
 }
 
-/** Parses a batch file's lines; lines that are not valid records are skipped (verify reports them). */
+/** A batch file's records as rows keyed by file and line; lines that are not valid records are left out (verify reports them). */
 async function readRows(file: string, rel: string): Promise<RecordRow[]> {
   const rows: RecordRow[] = [];
-  const text = await fs.readFile(file, 'utf8');
-  let n = 0;
-  for (const line of text.split('\n')) {
-    const at = n++;
-    if (line === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    const v = validateRecord(parsed);
-    if (v.ok) rows.push({ key: `${rel}#${at}`, record: v.record });
-  }
+  readLoaded(await loadBatchBytes(file), ({ record, line }) => rows.push({ key: `${rel}#${line - 1}`, record }));
   return rows;
 }
 

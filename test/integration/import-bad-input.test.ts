@@ -344,8 +344,8 @@ describe('import while things go wrong', () => {
     const dest = await mkdest();
     let deleted = false;
     const s = await importSegments(dest, [src], {
-      onProgress: (p) => {
-        if (p.phase === 'importing' && !deleted) {
+      onProgress: (_counts, phase) => {
+        if (phase === 'importing' && !deleted) {
           deleted = true;
           execFileSync('rm', [p2]);
         }
