@@ -10,7 +10,7 @@ import { promises as fs, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importSegments, type ImportSummary } from '../../app/archive/import.js';
-import { readBatchFile } from '../../app/archive/read.js';
+import { readArchiveFiles } from '../support/archive-records.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { writeHooks } from '../../app/archive/atomic.js';
 import { contentHash, encodeBatch, encodeRecord } from '../../app/archive/encode.js';
@@ -72,8 +72,7 @@ const obsKey = (r: ChatRecord) =>
 
 async function archiveKeys(dest: string): Promise<string[]> {
   const out: string[] = [];
-  for (const [rel] of await snapshotTree(dest)) {
-    const p = await readBatchFile(path.join(dest, rel));
+  for (const p of await readArchiveFiles(dest)) {
     expect(p.problems).toEqual([]);
     for (const r of p.records) out.push(...obsKey(r));
   }
