@@ -20,7 +20,7 @@ import {
 import { contentHash } from './encode.js';
 import { isOwnTemporary, strayReason, type Stray } from './layout.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
-import { lineProblems } from './read.js';
+import { lineProblemsText } from './read.js';
 
 export const COVERAGE = 'coverage';
 /** Coverage files are small (one line per connection of a day); anything bigger is not one. */
@@ -167,7 +167,7 @@ export async function mergeCoverage(
         }
       }
       if (r.problems.length) {
-        const reason = lineProblems(r.problems);
+        const reason = lineProblemsText(r.problems);
         const q = await quarantine(
           segments,
           (qid ||= newBatchId('coverage')),

@@ -1,7 +1,7 @@
 /** verify: everything about an archive that is not as SPEC §2–4 and §6 say. */
 import path from 'node:path';
 import { hourDir, isOwnTemporary, listBatchFiles, listChannels, listHours, type Stray } from './layout.js';
-import { lineProblem, readBatchFile } from './read.js';
+import { lineProblemText, readBatchFile } from './read.js';
 import { cluster } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 import { coverageDir, listCoverageFiles, readCoverageFile } from './coverage-files.js';
@@ -94,7 +94,7 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
         err(f.path, 'unreadable', (e as Error).message);
         continue;
       }
-      for (const p of parsed.problems) err(f.path, 'invalid-record', lineProblem(p));
+      for (const p of parsed.problems) err(f.path, 'invalid-record', lineProblemText(p));
       if (!parsed.hashMatches) err(f.path, 'hash-mismatch', 'name does not match the SHA-256 of the content');
       if (parsed.nonCanonical.length) err(f.path, 'non-canonical', parsed.nonCanonical.join('; '));
       report.records += parsed.records.length;
@@ -145,7 +145,7 @@ async function verifyCoverage(
       err(f.path, 'unreadable', (e as Error).message);
       continue;
     }
-    for (const p of r.problems) err(f.path, 'invalid-record', lineProblem(p));
+    for (const p of r.problems) err(f.path, 'invalid-record', lineProblemText(p));
     if (!r.hashMatches) err(f.path, 'hash-mismatch', 'name does not match the SHA-256 of the content');
     else if (!r.canonical && r.problems.length === 0)
       err(f.path, 'non-canonical', 'not the canonical bytes of its records (one line per receiver, sorted, RFC 8785)');

@@ -1,42 +1,89 @@
-/**
- * The service's background merge settles every channel whose files changed, not only the
- * ones it records or imported (files a sync tool or another process brought): "waiting to
- * merge" clears once the merge ran.
- */
+/** The service's background merge on a real archive folder. */
+import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { readdir } from 'node:fs/promises';
-import { afterEach, expect, it } from 'vitest';
-import { writeBatch } from '../../app/archive/store.js';
-import { hourDir } from '../../app/archive/layout.js';
-import { ArchiveService } from '../../app/service/service.js';
-import type { MergeStatus, Summary } from '../../app/service/contract.js';
-import { chatRecord, T0, tempDir } from '../support/service-archive.js';
+import { listBatchFiles, hourDir, hourStart } from '../../app/archive/layout.js';
+import type { MergeStatus } from '../../app/service/contract.js';
+import { MergeLoop, type MergeLoopOptions } from '../../app/service/merge-loop.js';
+import { T0, tempDir, writeShapedChannel } from '../support/service-archive.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-it('a channel synced in from elsewhere, two files in one minute: the merge loop settles it and nothing waits', async () => {
-  const t = await tempDir();
-  cleanups.push(t.cleanup);
+async function setup(over: Partial<MergeLoopOptions> = {}) {
+  const t = await tempDir('ca-merge-loop-');
   const segments = path.join(t.dir, 'segments');
-  const dir = hourDir(segments, 'synced', T0);
-  await writeBatch(dir, T0, [chatRecord(T0 + 1, 'a.x.0', 'one', 'PRIVMSG', 'synced')]);
-  await writeBatch(dir, T0, [chatRecord(T0 + 2, 'b.y.0', 'two', 'PRIVMSG', 'synced')]);
-  const service = await ArchiveService.create({ segmentsDir: segments, settingsFile: null, mergeIntervalMs: 0 });
-  cleanups.push(() => service.close());
-  const summary = async () =>
-    (
-      (await service.call('summary', { channel: 'synced', from: T0, to: T0 + 3600, resolution: 'hour' })) as {
-        value: Summary;
-      }
-    ).value;
-  expect((await summary()).buckets[0]!.pendingMerge).toBe(1);
+  await writeShapedChannel(segments, 'one');
+  await writeShapedChannel(segments, 'two');
+  const statuses: MergeStatus[] = [];
+  const changed: string[] = [];
+  let rescans = 0;
+  const loop = new MergeLoop({
+    segments: () => segments,
+    intervalMs: 0,
+    changed: async (c) => void changed.push(c),
+    rescan: async () => void rescans++,
+    onStatus: (s) => statuses.push(s),
+    ...over,
+  });
+  cleanups.push(t.cleanup, () => loop.close());
+  return { segments, loop, statuses, changed, rescans: () => rescans };
+}
 
-  await service.mergeNow();
-  const status = (await service.call('mergeStatus', {})) as { value: MergeStatus };
-  expect(status.value).toMatchObject({ running: false, pendingHours: 0, lastError: null });
-  expect(await readdir(dir)).toHaveLength(1);
-  expect((await summary()).buckets[0]!.pendingMerge).toBe(0);
+/** Files in the hour of the shaped channel: 7 before a merge (minute 2 holds two), 6 after. */
+const files = async (segments: string, channel: string) =>
+  (await listBatchFiles(hourDir(segments, channel, hourStart(T0)), hourStart(T0))).files.length;
+
+describe('MergeLoop', () => {
+  it('settles the channels it was given and any other whose files changed, then rescans: nothing waits to merge', async () => {
+    // 'two' came from elsewhere (a sync tool, the CLI): it is settled too, or "waiting to merge" would never clear.
+    const { segments, loop, statuses, changed, rescans } = await setup();
+    loop.add(['one']);
+    await loop.runNow();
+    expect(await files(segments, 'one')).toBe(6);
+    expect(await files(segments, 'two')).toBe(6);
+    expect(changed.sort()).toEqual(['one', 'two']);
+    expect(rescans()).toBe(1);
+    expect(statuses.map((s) => s.running)).toEqual([true, false]);
+    expect(loop.status).toMatchObject({ running: false, pendingHours: 0, lastError: null });
+    expect(loop.status.lastRun).toBeGreaterThan(0);
+    // Settled hours are not merged again.
+    changed.length = 0;
+    await loop.runNow();
+    expect(changed).toEqual([]);
+  });
+
+  it('runs once at a time: a second call joins the run under way', async () => {
+    const { loop, statuses } = await setup();
+    loop.add(['one', 'two']);
+    const a = loop.runNow();
+    expect(loop.runNow()).toBe(a);
+    await a;
+    expect(statuses.filter((s) => s.running)).toHaveLength(1);
+    expect(loop.status.pendingHours).toBe(0);
+  });
+
+  it('reports a failing step as lastError and goes on with the rest', async () => {
+    const { segments, loop } = await setup({
+      changed: async (c) => {
+        if (c === 'one') throw new Error('index is gone');
+      },
+    });
+    loop.add(['one', 'two']);
+    await loop.runNow();
+    expect(loop.status.lastError).toBe('merging #one: index is gone');
+    expect(await files(segments, 'two')).toBe(6);
+  });
+
+  it('merges on its own every interval, and not after close', async () => {
+    const { segments, loop, statuses } = await setup({ intervalMs: 20 });
+    loop.add(['one']);
+    await expect.poll(() => statuses.filter((s) => !s.running).length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await loop.close();
+    const seen = statuses.length;
+    await loop.runNow();
+    expect(statuses).toHaveLength(seen);
+    expect(await files(segments, 'one')).toBe(6);
+  });
 });

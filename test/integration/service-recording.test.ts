@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ArchiveService } from '../../app/service/service.js';
 import { recordWithRecorder } from '../../app/service/recording.js';
-import type { ApiEvent, ChannelInfo, ChannelRecording, RecordRow } from '../../app/service/contract.js';
+import type { ApiEvent, RecordRow } from '../../app/service/contract.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
 import { tempDir } from '../support/service-archive.js';
 
@@ -34,8 +34,8 @@ describe('recording through the service', () => {
     cleanups.push(() => second.close());
     await fake.waitForJoined('nymn', 1, 15_000);
     await fake.waitForJoined('forsen', 1, 15_000);
-    const status = (await second.call('recordingStatus', {})) as { ok: true; value: ChannelRecording[] };
-    expect(status.value.map((c) => c.channel)).toEqual(['forsen', 'nymn']);
+    const status = await second.api.recordingStatus({});
+    expect(status.ok && status.value.map((c) => c.channel)).toEqual(['forsen', 'nymn']);
   });
 
   it('records a channel from the fake chat server, with live status and archive-changed events', async () => {
@@ -55,10 +55,10 @@ describe('recording through the service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
     expect(
-      await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
+      await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
     ).toMatchObject({ ok: true });
 
-    const started = await service.call('recordingStart', { channels: ['nymn'] });
+    const started = await service.api.recordingStart({ channels: ['nymn'] });
     expect(started).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: true }] });
     await fake.waitForJoined('nymn', 1);
     const lines = fixtureLines().slice(0, 50).map(liveLine);
@@ -76,12 +76,12 @@ describe('recording through the service', () => {
     expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
 
     // Stop does not forget the channel: it stays listed, and saved, ready to start again.
-    const stopped = await service.call('recordingStop', { channels: ['nymn'] });
+    const stopped = await service.api.recordingStop({ channels: ['nymn'] });
     expect(stopped).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: false, connections: [] }] });
-    expect((stopped as { value: ChannelRecording[] }).value).toHaveLength(1);
+    expect(stopped.ok && stopped.value).toHaveLength(1);
     expect(service.settings.channels).toEqual(['nymn']);
-    const channels = await service.call('listChannels', {});
-    expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
+    const channels = await service.api.listChannels({});
+    expect(channels.ok && channels.value[0]).toMatchObject({ channel: 'nymn', records: 50 });
   });
 
   it('shows the latest lines live, before their minute reaches the archive', async () => {
@@ -98,9 +98,9 @@ describe('recording through the service', () => {
       t.cleanup,
       () => service.close(),
     );
-    await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
-    expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
-    await service.call('recordingStart', { channels: ['nymn'] });
+    await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
+    expect(await service.api.recordingTail({ channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
+    await service.api.recordingStart({ channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);
     // Sent now: their minute is written two minutes from now, long after this test looks.
     const now = Date.now();
@@ -116,8 +116,8 @@ describe('recording through the service', () => {
     await expect
       .poll(
         async () => {
-          const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
-          rows = res.ok ? (res.value as RecordRow[]) : [];
+          const res = await service.api.recordingTail({ channel: 'nymn', limit: 25 });
+          rows = res.ok ? res.value : [];
           return rows.length;
         },
         { timeout: 15_000 },
@@ -131,15 +131,15 @@ describe('recording through the service', () => {
       expect(Object.keys(r.record.receivers)).toEqual([expect.stringMatching(/^live-node\.[A-Za-z0-9]{5}\.0$/)]);
       expect(r.record.time).toBe(now / 1000);
     }
-    const status = await service.call('recordingStatus', {});
-    expect(status.ok && (status.value as ChannelRecording[])[0]!.tailVersion).toBe(40);
+    const status = await service.api.recordingStatus({});
+    expect(status.ok && status.value[0]!.tailVersion).toBe(40);
     // Nothing of it is in the archive yet.
-    expect(await service.call('listChannels', {})).toMatchObject({
+    expect(await service.api.listChannels({})).toMatchObject({
       ok: true,
       value: [{ channel: 'nymn', records: 0 }],
     });
     // A bad argument is a typed error, as for every method.
-    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({
+    expect(await service.api.recordingTail({ channel: '../x', limit: 10 })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });
