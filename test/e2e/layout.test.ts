@@ -98,22 +98,10 @@ describe('layout', () => {
         await screenshot(p, `layout-${width}x${height}`);
       }
       await p.emulateMedia({ colorScheme: 'light' });
-      const regions = await boxes(p, [
-        '.sidebar',
-        '.toolbar',
-        '.timeline',
-        '.messages-head',
-        '.message-scroll',
-        '.details',
-      ]);
-      expect(regions.map((r) => r.name.replace(/\[\d+\]$/, ''))).toEqual([
-        '.sidebar',
-        '.toolbar',
-        '.timeline',
-        '.messages-head',
-        '.message-scroll',
-        '.details',
-      ]);
+      const REGIONS = ['.sidebar', '.toolbar', '.timeline', '.messages-head', '.message-scroll', '.details'];
+      const regions = await boxes(p, REGIONS);
+      // Each region on screen once.
+      expect(regions.map((r) => r.name.replace(/\[\d+\]$/, ''))).toEqual(REGIONS);
       expect(overlapping(regions)).toEqual([]);
       // Every control of the header rows, side by side without overlap, inside the window.
       const controls = await boxes(p, [

@@ -181,7 +181,9 @@ describe('recorder on the fake server', () => {
     await r.start(['nymn']);
     await srv.waitForJoined('nymn', 1);
     await srv.replay('nymn', lines.slice(500));
-    await sleep(300);
+    // The fill is done when the recorder says what it filled (a fixed sleep lost the race on a busy machine).
+    await srv.waitFor(() => r.status()[0]?.lastFill != null, 20_000, 'the history fill');
+    expect(r.status()[0]!.lastFill).toMatchObject({ from: null, lines: 800 });
     await r.stop();
     const recs = await readArchiveRecords(segments);
     const hist = recs.filter((x) => Object.keys(x.receivers).some((k) => /\.h\d+$/.test(k)));
