@@ -41,3 +41,14 @@ export function breaks(rule: Rule, value: string): string | null {
 
 /** What users type for a channel: `#Name` and `name` mean the same channel. */
 export const normalizeChannel = (typed: string) => typed.trim().replace(/^#/, '').toLowerCase();
+
+/** A Syncthing device ID as Syncthing prints it: 8 groups of 7 base32 characters (check characters included). */
+export const DEVICE_ID: Rule = {
+  pattern: /^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/,
+  message: 'a Syncthing device ID is 8 groups of 7 letters A–Z and digits 2–7 joined by -, as Syncthing shows it',
+};
+/** Where Syncthing listens or finds a peer: tcp:// or quic:// with host and port (the host may be empty to listen everywhere). */
+export const SYNC_ADDRESS: Rule = {
+  pattern: /^(tcp|tcp4|tcp6|quic|quic4|quic6):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/,
+  message: 'a Syncthing address is tcp://HOST:PORT (or quic://HOST:PORT)',
+};
