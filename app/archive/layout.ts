@@ -81,12 +81,17 @@ export interface BatchFile {
   colon: boolean;
 }
 
-/** Conflict copies made by sync tools (Syncthing) that may still hold a batch: merged in, left in place, reported. */
+/** Conflict copies made by sync tools (Syncthing) that may still hold a batch: merged in, then removed, reported. */
 export const isConflictCopy = (name: string) => /^\d{2}[.:]\d{2}-.*\.sync-conflict-.*\.json$/.test(name);
+
+/** Syncthing's temporary of a file it is receiving (Windows: `~syncthing~`); it renames it into place when done. */
+export const isSyncTemporary = (name: string) =>
+  (name.startsWith('.syncthing.') || name.startsWith('~syncthing~')) && name.endsWith('.tmp');
 
 /** Names that sync tools and editors leave behind; skipped quietly but still reported. */
 export function strayReason(name: string): string {
   if (name.startsWith(TEMP_PREFIX)) return 'temporary file of an unfinished write';
+  if (isSyncTemporary(name)) return 'temporary file in transfer (Syncthing is receiving it, or kept a superseded transfer)';
   if (name.endsWith('.tmp') || name.startsWith('.syncthing.')) return 'temporary file';
   if (name.includes('.sync-conflict-')) return 'sync conflict copy';
   if (name === '.stfolder' || name === '.stversions') return 'sync tool folder';
