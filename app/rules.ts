@@ -52,3 +52,9 @@ export const SYNC_ADDRESS: Rule = {
   pattern: /^(tcp|tcp4|tcp6|quic|quic4|quic6):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/,
   message: 'a Syncthing address is tcp://HOST:PORT (or quic://HOST:PORT)',
 };
+
+/** A batch file's name (SPEC §2): `MM.SS-HASH.json`, or the original implementation's `MM:SS-HASH.json`. */
+export const BATCH_FILE: Rule = {
+  pattern: /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/,
+  message: 'batch file names are MM.SS-HASH.json (HASH: 43 characters of base64url SHA-256)',
+};

@@ -91,7 +91,8 @@ export class MergeState {
   }
 }
 
-function digestNames(names: string[]): string {
+/** One digest of a set of file names (they carry content hashes, so it stands for the folder's content). */
+export function digestNames(names: string[]): string {
   return createHash('sha256')
     .update([...names].sort().join('\n'))
     .digest('base64url');

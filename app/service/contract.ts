@@ -7,7 +7,7 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
-import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import { BATCH_FILE, CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
@@ -23,6 +23,9 @@ export const chatServerUrl = ruled(CHAT_SERVER);
 export const httpUrl = ruled(HTTP_URL);
 /** Unix seconds, finite, 1970..9999. */
 export const unixTime = z.number().finite().min(0).max(253402300800);
+/** The start of a UTC hour, Unix seconds. */
+export const hourStart = unixTime.int().refine((t) => t % 3600 === 0, 'an hour starts at a multiple of 3600 seconds');
+export const batchFileName = ruled(BATCH_FILE, 100);
 /** A path on the machine running the service; only import sources and settings take one. */
 export const hostPath = z
   .string()
@@ -148,6 +151,18 @@ export interface IndexStatus {
   filesScanned: number;
 }
 
+/** An hour folder as `pull` sees it: how many batch files, and a digest of their names. */
+export interface ArchiveHour {
+  hour: number;
+  files: number;
+  digest: string;
+}
+
+export interface ArchiveHourFiles {
+  hour: number;
+  files: string[];
+}
+
 export type ApiError = {
   code: 'invalid_argument' | 'not_found' | 'forbidden' | 'io' | 'busy' | 'unavailable' | 'internal';
   message: string;
@@ -242,6 +257,24 @@ export const methods = {
     writes: true,
   },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
+  /** Hours of a channel with a digest of their file names: what a peer's `pull` compares. */
+  archiveHours: {
+    args: z.strictObject({ channel: channelName }),
+    result: null as unknown as ArchiveHour[],
+    writes: false,
+  },
+  /** The batch file names of some hours of a channel. */
+  archiveFiles: {
+    args: z.strictObject({ channel: channelName, hours: z.array(hourStart).min(1).max(200) }),
+    result: null as unknown as ArchiveHourFiles[],
+    writes: false,
+  },
+  /** One batch file's bytes (base64); `not_found` once it was merged away. */
+  archiveFile: {
+    args: z.strictObject({ channel: channelName, hour: hourStart, name: batchFileName }),
+    result: null as unknown as { bytes: string },
+    writes: false,
+  },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */
   pickFolder: { args: empty, result: null as unknown as { path: string | null }, writes: false },
 } as const;

@@ -34,6 +34,7 @@ import { parseHourName } from '../archive/layout.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import type { TailRecord } from '../record/live-tail.js';
 import { memorySecrets, type SecretStore } from './secrets.js';
+import { archiveFile, archiveFiles, archiveHours } from './archive-files.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -544,6 +545,13 @@ export class ArchiveService {
       const r = await writeSampleArchive(this.segmentsDir);
       await this.#changed(r.channel);
       return ok(r);
+    },
+
+    archiveHours: async ({ channel }) => ok(await archiveHours(this.segmentsDir, channel)),
+    archiveFiles: async ({ channel, hours }) => ok(await archiveFiles(this.segmentsDir, channel, hours)),
+    archiveFile: async ({ channel, hour, name }) => {
+      const f = await archiveFile(this.segmentsDir, channel, hour, name);
+      return f ? ok(f) : fail('not_found', 'no such batch file (merged away since it was listed?)');
     },
 
     pickFolder: async () => {
