@@ -7,7 +7,17 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
-import { BATCH_FILE, CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import {
+  BATCH_FILE,
+  CHANNEL,
+  CHAT_SERVER,
+  DEVICE_ID,
+  HTTP_URL,
+  LOGIN,
+  NODE_NAME,
+  SYNC_ADDRESS,
+  type Rule,
+} from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
@@ -26,6 +36,21 @@ export const unixTime = z.number().finite().min(0).max(253402300800);
 /** The start of a UTC hour, Unix seconds. */
 export const hourStart = unixTime.int().refine((t) => t % 3600 === 0, 'an hour starts at a multiple of 3600 seconds');
 export const batchFileName = ruled(BATCH_FILE, 100);
+/** Syncthing's form; the UI normalizes what people paste (case, spaces) before sending. */
+export const deviceId = ruled(DEVICE_ID, 63);
+export const syncAddress = ruled(SYNC_ADDRESS, 300);
+
+export const syncSettingsSchema = z.strictObject({
+  /** managed: we run Syncthing with its home in the app's data folder; attached: the user's own Syncthing. */
+  mode: z.enum(['managed', 'attached']),
+  /** Managed: where peers reach this node. */
+  listen: syncAddress,
+  /** Managed: global and LAN discovery, relays and NAT traversal; off, peers only at their addresses. */
+  discovery: z.boolean(),
+  /** Attached: the address of its GUI/API (its API key is kept like the Twitch token). */
+  attachUrl: httpUrl,
+});
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 /** A path on the machine running the service; only import sources and settings take one. */
 export const hostPath = z
   .string()
@@ -163,6 +188,46 @@ export interface ArchiveHourFiles {
   files: string[];
 }
 
+export interface SyncPeer {
+  deviceId: string;
+  name: string;
+  addresses: string[];
+  connected: boolean;
+  /** The address of the live connection. */
+  address: string | null;
+  /** How far the peer holds the archive (0–100); null when not connected. */
+  completion: number | null;
+  /** Unix seconds; null when never. */
+  lastSeen: number | null;
+  paused: boolean;
+  /** Why connecting failed last, in Syncthing's words. */
+  error: string | null;
+}
+
+export interface SyncStatus {
+  state: 'off' | 'starting' | 'running' | 'stopping' | 'error';
+  settings: SyncSettings;
+  /** Syncing was on when the app last ran: it starts again with the app. */
+  enabled: boolean;
+  hasApiKey: boolean;
+  deviceId: string | null;
+  listening: string[];
+  folder: {
+    state: string;
+    completion: number;
+    needFiles: number;
+    needBytes: number;
+    errors: Array<{ path: string; error: string }>;
+  } | null;
+  peers: SyncPeer[];
+  /** Devices that asked to connect and are not peers: add one to share with it. */
+  pending: Array<{ deviceId: string; name: string; address: string }>;
+  /** Hours still arriving from peers. */
+  arriving: Array<{ channel: string; hour: number }>;
+  /** Plain words, for the UI. */
+  error: string | null;
+}
+
 export type ApiError = {
   code: 'invalid_argument' | 'not_found' | 'forbidden' | 'io' | 'busy' | 'unavailable' | 'internal';
   message: string;
@@ -176,6 +241,7 @@ export type ApiEvent =
   | { type: 'import'; progress: ImportProgress }
   | { type: 'merge'; status: MergeStatus }
   | { type: 'index'; status: IndexStatus }
+  | { type: 'sync'; status: SyncStatus }
   /** Files of a channel changed; `hours` are the hour starts touched, empty when not known (refetch all). */
   | { type: 'archiveChanged'; channel: string; hours: number[] };
 
@@ -275,6 +341,36 @@ export const methods = {
     result: null as unknown as { bytes: string },
     writes: false,
   },
+  syncStatus: { args: empty, result: null as unknown as SyncStatus, writes: false },
+  syncStart: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  syncStop: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  /** Changes how this node syncs; a running sync restarts with the new settings. */
+  syncConfigure: {
+    args: syncSettingsSchema.partial().strict(),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  /** The attached Syncthing's API key (null forgets it). */
+  syncSetApiKey: {
+    args: z.strictObject({ apiKey: z.string().min(1).max(200).nullable() }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncAddPeer: {
+    args: z.strictObject({
+      deviceId,
+      /** Omitted: found by discovery. */
+      address: syncAddress.optional(),
+      name: z
+        .string()
+        .max(64)
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'a name has no control characters')
+        .optional(),
+    }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncRemovePeer: { args: z.strictObject({ deviceId }), result: null as unknown as SyncStatus, writes: true },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */
   pickFolder: { args: empty, result: null as unknown as { path: string | null }, writes: false },
 } as const;

@@ -22,6 +22,7 @@ import type {
   Result,
   ResultOf,
   Settings,
+  SyncStatus,
 } from './contract.js';
 import { methods, settingsSchema } from './contract.js';
 import { ArchiveIndex } from './index-cache.js';
@@ -35,6 +36,8 @@ import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import type { TailRecord } from '../record/live-tail.js';
 import { memorySecrets, type SecretStore } from './secrets.js';
 import { archiveFile, archiveFiles, archiveHours } from './archive-files.js';
+import { SyncControl } from './sync-control.js';
+import { SyncthingError } from '../sync/rest.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -68,6 +71,8 @@ export interface ServiceOptions {
   allowSegmentsChange?: boolean;
   /** Background merge period for recorded and imported channels; 0 turns it off. */
   mergeIntervalMs?: number;
+  /** Replication through Syncthing (the Sync panel); absent, its methods answer `unavailable`. */
+  sync?: { home: string; settingsFile: string | null; apiKey?: SecretStore };
 }
 
 type Impl = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> };
@@ -122,6 +127,7 @@ export class ArchiveService {
   /** Index refreshes for files the recorder wrote, still running: close waits for them. */
   readonly #refreshes = new Set<Promise<void>>();
   #closed = false;
+  #sync: SyncControl | null = null;
   /** The first scan; queries wait for it, later changes arrive incrementally. */
   #ready: Promise<void> = Promise.resolve();
 
@@ -152,6 +158,14 @@ export class ArchiveService {
     if ((opts.mergeIntervalMs ?? 60_000) > 0)
       service.#mergeTimer = setInterval(() => void service.mergeNow(), opts.mergeIntervalMs ?? 60_000);
     service.#mergeTimer?.unref();
+    if (opts.sync)
+      service.#sync = await SyncControl.create({
+        ...opts.sync,
+        apiKey: opts.sync.apiKey ?? memorySecrets(),
+        segments: () => service.segmentsDir,
+        merge: (channels) => service.#mergeArrivals(channels),
+        onStatus: (status) => service.#emit({ type: 'sync', status }),
+      });
     return service;
   }
 
@@ -212,6 +226,7 @@ export class ArchiveService {
     for (const job of this.#imports.values()) job.abort.abort();
     await Promise.allSettled([...this.#imports.values()].map((j) => j.done));
     await this.#recording?.stop();
+    await this.#sync?.close();
     await this.#mergeRun;
     // Stopping wrote the last batches; their index updates must not outlive the service.
     await Promise.allSettled([...this.#refreshes]);
@@ -268,6 +283,24 @@ export class ArchiveService {
       this.#emit({ type: 'merge', status: this.#merge });
     })().finally(() => (this.#mergeRun = null));
     return this.#mergeRun;
+  }
+
+  /** Files of these channels arrived through sync: merged by a run that starts after they arrived, then shown. */
+  async #mergeArrivals(channels: string[]): Promise<void> {
+    for (const c of channels) this.#mergeChannels.add(c);
+    await this.#mergeRun;
+    await this.mergeNow();
+    for (const c of channels) await this.#changed(c);
+  }
+
+  /** A sync method: `unavailable` where this process has no sync, Syncthing's failures in plain words. */
+  async #syncCall(fn: (sync: SyncControl) => Promise<SyncStatus>): Promise<Result<SyncStatus>> {
+    if (!this.#sync) return fail('unavailable', 'replication through Syncthing is not available here');
+    try {
+      return ok(await fn(this.#sync));
+    } catch (e) {
+      return fail(e instanceof SyncthingError ? 'unavailable' : ioCode(e), errorMessage(e));
+    }
   }
 
   #recordingStatus(): ChannelRecording[] {
@@ -553,6 +586,14 @@ export class ArchiveService {
       const f = await archiveFile(this.segmentsDir, channel, hour, name);
       return f ? ok(f) : fail('not_found', 'no such batch file (merged away since it was listed?)');
     },
+
+    syncStatus: () => this.#syncCall((s) => s.refresh()),
+    syncStart: () => this.#syncCall((s) => s.start()),
+    syncStop: () => this.#syncCall((s) => s.stop()),
+    syncConfigure: (patch) => this.#syncCall((s) => s.configure(patch)),
+    syncSetApiKey: ({ apiKey }) => this.#syncCall((s) => s.setApiKey(apiKey)),
+    syncAddPeer: (peer) => this.#syncCall((s) => s.addPeer(peer)),
+    syncRemovePeer: ({ deviceId }) => this.#syncCall((s) => s.removePeer(deviceId)),
 
     pickFolder: async () => {
       if (!this.#opts.pickFolder)
