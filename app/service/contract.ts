@@ -19,6 +19,7 @@ import {
   type Rule,
 } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import { parseDeviceId } from '../sync/device-id.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
@@ -37,7 +38,10 @@ export const unixTime = z.number().finite().min(0).max(253402300800);
 export const hourStart = unixTime.int().refine((t) => t % 3600 === 0, 'an hour starts at a multiple of 3600 seconds');
 export const batchFileName = ruled(BATCH_FILE, 100);
 /** Syncthing's form; the UI normalizes what people paste (case, spaces) before sending. */
-export const deviceId = ruled(DEVICE_ID, 63);
+export const deviceId = ruled(DEVICE_ID, 63).refine(
+  (id) => parseDeviceId(id).ok,
+  'its check characters do not match: a character was mistyped',
+);
 export const syncAddress = ruled(SYNC_ADDRESS, 300);
 
 export const syncSettingsSchema = z.strictObject({

@@ -47,8 +47,13 @@ function run(binary: string, args: string[]): { ok: boolean; out: string } {
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
+/**
+ * STMONITORED: without it Syncthing runs a monitor process that forks the real one (even
+ * with --no-restart); with it there is one process, so the PID we stop and the one the
+ * parent-death signal reaches is the one holding the ports and the database.
+ */
 function quietEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, STNODEFAULTFOLDER: '1', STNOUPGRADE: '1', STNORESTART: '1', ...extra };
+  return { ...process.env, STNODEFAULTFOLDER: '1', STNOUPGRADE: '1', STNORESTART: '1', STMONITORED: '1', ...extra };
 }
 
 /** The device ID of a home's certificate, or null when it has none yet. */
