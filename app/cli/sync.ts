@@ -16,7 +16,7 @@ import { defaultListen } from '../sync/ports.js';
 import { SYNC_ADDRESS, breaks } from '../rules.js';
 import { defaultSegmentsDir, userDataDir } from '../service/paths.js';
 import { isLoopback } from '../service/http-server.js';
-import { EXIT_OK, EXIT_PROBLEMS, UsageError, isAbort, plural, reporter } from './output.js';
+import { EXIT_OK, EXIT_PROBLEMS, UsageError, interruptSignal, isAbort, plural, reporter } from './output.js';
 
 const defaultHome = () => path.join(userDataDir(), 'syncthing');
 
@@ -153,14 +153,8 @@ async function runNode(o: RunOptions): Promise<void> {
   await ensureIdentity(home);
   const listen = [o.listen ?? (await configuredListen(home))[0] ?? (await defaultListen())];
 
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
-    process.stderr.write('\nstopping Syncthing and the merge (again to force)...\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Ctrl-C / SIGTERM stop both; a second one exits at once (Syncthing goes with us).
+  const stop = interruptSignal();
 
   const syncthing = await ManagedSyncthing.start({ home, segments, gui, listen, discovery: o.discovery });
   let code = EXIT_OK;
@@ -185,7 +179,7 @@ async function runNode(o: RunOptions): Promise<void> {
     watch = new ArrivalWatch(syncthing.rest, {
       onArrivals: async (a) => {
         try {
-          const s = await mergeArrivals(segments, a, stop.signal);
+          const s = await mergeArrivals(segments, a, stop);
           if (s.filesWritten + s.filesRemoved + s.problems.length + s.quarantined.length === 0) return;
           event({
             type: 'merged',
@@ -211,7 +205,9 @@ async function runNode(o: RunOptions): Promise<void> {
     watch.start();
     const crashed = syncthing.exited.then((x) => x);
     const result = await Promise.race([
-      new Promise<'stop'>((resolve) => stop.signal.addEventListener('abort', () => resolve('stop'), { once: true })),
+      new Promise<'stop'>((resolve) =>
+        stop.aborted ? resolve('stop') : stop.addEventListener('abort', () => resolve('stop'), { once: true }),
+      ),
       crashed,
     ]);
     if (result !== 'stop') {
@@ -224,8 +220,6 @@ async function runNode(o: RunOptions): Promise<void> {
   } finally {
     await watch?.stop();
     await syncthing.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   event({ type: 'stopped' });
   process.stderr.write('stopped\n');

@@ -20,6 +20,7 @@ import {
 } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 import { parseDeviceId } from '../sync/device-id.js';
+import type { NodeStatus } from '../sync/node.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
@@ -192,42 +193,17 @@ export interface ArchiveHourFiles {
   files: string[];
 }
 
-export interface SyncPeer {
-  deviceId: string;
-  name: string;
-  addresses: string[];
-  connected: boolean;
-  /** The address of the live connection. */
-  address: string | null;
-  /** How far the peer holds the archive (0–100); null when not connected. */
-  completion: number | null;
-  /** Unix seconds; null when never. */
-  lastSeen: number | null;
-  paused: boolean;
-  /** Why connecting failed last, in Syncthing's words. */
-  error: string | null;
-}
+/** A peer and the archive folder as the Sync panel shows them (app/sync/node.ts reports them). */
+export type { PeerState as SyncPeer, FolderState as SyncFolder } from '../sync/node.js';
 
-export interface SyncStatus {
+export interface SyncStatus extends Omit<NodeStatus, 'deviceId'> {
   state: 'off' | 'starting' | 'running' | 'stopping' | 'error';
   settings: SyncSettings;
   /** Syncing was on when the app last ran: it starts again with the app. */
   enabled: boolean;
   hasApiKey: boolean;
+  /** Null until Syncthing runs. */
   deviceId: string | null;
-  listening: string[];
-  folder: {
-    state: string;
-    completion: number;
-    needFiles: number;
-    needBytes: number;
-    errors: Array<{ path: string; error: string }>;
-  } | null;
-  peers: SyncPeer[];
-  /** Devices that asked to connect and are not peers: add one to share with it. */
-  pending: Array<{ deviceId: string; name: string; address: string }>;
-  /** Hours still arriving from peers. */
-  arriving: Array<{ channel: string; hour: number }>;
   /** Plain words, for the UI. */
   error: string | null;
 }

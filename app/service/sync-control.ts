@@ -111,14 +111,7 @@ export class SyncControl {
       if (this.#state === 'running') return;
       this.#enabled = true;
       await this.#save();
-      this.#setState('starting', null);
-      try {
-        await this.#open();
-        this.#setState('running', null);
-      } catch (e) {
-        await this.#close();
-        this.#setState('error', (e as Error).message);
-      }
+      await this.#openOrFail();
     });
   }
 
@@ -179,6 +172,11 @@ export class SyncControl {
 
   async #restart(): Promise<void> {
     await this.#shutDown();
+    await this.#openOrFail();
+  }
+
+  /** Starts; a failure leaves nothing running and the reason in the status. */
+  async #openOrFail(): Promise<void> {
     this.#setState('starting', null);
     try {
       await this.#open();

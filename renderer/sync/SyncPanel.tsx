@@ -4,8 +4,9 @@
  * Syncthing, or one the user runs). Everything comes from `SyncStatus`; errors in plain words.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError, Result, SyncSettings, SyncStatus } from '../../app/service/contract.js';
-import { api, errorText } from '../api.js';
+import type { Result, SyncSettings, SyncStatus } from '../../app/service/contract.js';
+import { api } from '../api.js';
+import { useApiAction } from '../hooks.js';
 import { count } from '../format.js';
 import { Dialog } from '../ui/Dialog.js';
 import { STATE_WORDS, bytes, normalizeDeviceId, peerState } from './words.js';
@@ -47,21 +48,10 @@ export function SyncDialog({
   onStatus: (s: SyncStatus) => void;
   onClose: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useApiAction(onStatus);
   const [copied, setCopied] = useState(false);
   const [peer, setPeer] = useState({ deviceId: '', address: '', name: '' });
   const now = Date.now() / 1000;
-
-  const run = async (call: () => Promise<Result<SyncStatus>>) => {
-    setBusy(true);
-    setError(null);
-    const res = await call();
-    setBusy(false);
-    if (res.ok) onStatus(res.value);
-    else setError(errorText(res.error as ApiError));
-    return res.ok;
-  };
 
   if (!status) return null;
   const running = status.state === 'running';
