@@ -76,6 +76,16 @@ async function observationsOf(seg: string): Promise<string[]> {
 const expected = (worlds: World[]) => worlds.flatMap((w) => w.nodes.flatMap((n) => n.observations.map(observationKey)));
 
 async function converged(want: string[]): Promise<boolean> {
+  try {
+    return await sameEverywhere(want);
+  } catch (e) {
+    // A file merged away between listing and reading it: the nodes are still moving.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+async function sameEverywhere(want: string[]): Promise<boolean> {
   const digests = await Promise.all(nodes.map(async (n) => treeDigest(await chatTree(n.seg))));
   if (new Set(digests).size !== 1) return false;
   const got = await observationsOf(nodes[0]!.seg);
