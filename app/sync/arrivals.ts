@@ -77,13 +77,6 @@ export class ArrivalWatch {
     while (this.#busy) await this.#busy;
   }
 
-  /** Resolves once nothing is waiting or being handed over (tests, and a final sweep before stopping). */
-  async idle(): Promise<void> {
-    while (this.#busy || this.#waiting.size || this.#ready.size || this.#sweep) {
-      await (this.#busy ?? new Promise((r) => setTimeout(r, 50)));
-    }
-  }
-
   /** Marks hours as changed (events, or callers that know of changes of their own). */
   note(keys: HourKey[]): void {
     const now = Date.now();
