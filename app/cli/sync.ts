@@ -9,7 +9,7 @@ import { parseDeviceId } from '../sync/device-id.js';
 import { DEFAULT_TIMING, type Timing } from '../sync/folder-config.js';
 import { ManagedSyncthing, configuredListen, ensureIdentity, homeDeviceId, runningInfo } from '../sync/managed.js';
 import { SyncNode, type NodeStatus, type Peer } from '../sync/node.js';
-import { SyncthingRest } from '../sync/rest.js';
+import { SyncthingError, SyncthingRest } from '../sync/rest.js';
 import { ArrivalWatch } from '../sync/arrivals.js';
 import { mergeArrivals } from '../sync/arrival-merge.js';
 import { defaultListen } from '../sync/ports.js';
@@ -42,10 +42,12 @@ export function register(program: Command): void {
     .description("this node's Syncthing device ID (made on first use); give it to your peers")
     .option('--home <dir>', "Syncthing's home folder (keys, config, database)", defaultHome())
     .option('--json', 'print {"deviceId": …}')
-    .action(async (o: { home: string; json?: boolean }) => {
-      const deviceId = await ensureIdentity(path.resolve(o.home));
-      reporter(!!o.json).result({ deviceId }, deviceId);
-    });
+    .action((o: { home: string; json?: boolean }) =>
+      plainly(async () => {
+        const deviceId = await ensureIdentity(path.resolve(o.home));
+        reporter(!!o.json).result({ deviceId }, deviceId);
+      }),
+    );
 
   sync
     .command('run')
@@ -75,31 +77,45 @@ export function register(program: Command): void {
       String(DEFAULT_TIMING.rescanIntervalS),
     )
     .option('--json', 'print events as JSON lines on stdout (started, merged, stopped)')
-    .action((o: RunOptions) => runNode(o));
+    .action((o: RunOptions) => plainly(() => runNode(o)));
 
   sync
     .command('status')
     .description('peers, folder state, completion and errors of the node running on --home')
     .option('--home <dir>', "Syncthing's home folder", defaultHome())
     .option('--json', 'print one JSON object')
-    .action(async (o: { home: string; json?: boolean }) => {
-      const home = path.resolve(o.home);
-      const out = reporter(!!o.json);
-      const info = await runningInfo(home);
-      if (!info) {
-        const deviceId = homeDeviceId(home);
-        out.result(
-          { running: false, deviceId },
-          `not running${deviceId ? ` (device ${deviceId})` : ''}: start it with chat-archiver sync run --home ${home}`,
-        );
-        process.exitCode = EXIT_PROBLEMS;
-        return;
-      }
-      const status = await new SyncNode(new SyncthingRest(`http://${info.gui}`, info.apiKey)).status();
-      const problems = (status.folder?.errors.length ?? 0) + status.peers.filter((p) => p.error).length;
-      out.result({ running: true, segments: info.segments, ...status }, statusText(info.segments, status));
-      process.exitCode = problems ? EXIT_PROBLEMS : EXIT_OK;
-    });
+    .action((o: { home: string; json?: boolean }) => plainly(() => status(o)));
+}
+
+async function status(o: { home: string; json?: boolean }): Promise<void> {
+  const home = path.resolve(o.home);
+  const out = reporter(!!o.json);
+  const info = await runningInfo(home);
+  if (!info) {
+    const deviceId = homeDeviceId(home);
+    out.result(
+      { running: false, deviceId },
+      `not running${deviceId ? ` (device ${deviceId})` : ''}: start it with chat-archiver sync run --home ${home}`,
+    );
+    process.exitCode = EXIT_PROBLEMS;
+    return;
+  }
+  const status = await new SyncNode(new SyncthingRest(`http://${info.gui}`, info.apiKey)).status();
+  const problems =
+    (status.folder?.errors.length ?? 0) + status.peers.filter((p) => p.error).length + status.listenErrors.length;
+  out.result({ running: true, segments: info.segments, ...status }, statusText(info.segments, status));
+  process.exitCode = problems ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/** Syncthing's failures (not installed, not answering, a refused key) and I/O errors are one line and exit 1, no stack. */
+async function plainly(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof SyncthingError) && typeof (e as NodeJS.ErrnoException).code !== 'string') throw e;
+    process.stderr.write(`chat-archiver: ${(e as Error).message}\n`);
+    process.exitCode = EXIT_PROBLEMS;
+  }
 }
 
 function collect(v: string, prev: string[]): string[] {
@@ -227,7 +243,10 @@ async function runNode(o: RunOptions): Promise<void> {
 }
 
 function statusText(segments: string, s: NodeStatus): string {
-  const lines = [`${s.deviceId} syncing ${segments}, listening on ${s.listening.join(', ') || '(nothing)'}`];
+  const lines = [
+    `${s.deviceId} syncing ${segments}, listening on ${s.listening.join(', ') || '(nothing)'}`,
+    ...s.listenErrors.map((e) => `  error: ${e}`),
+  ];
   if (s.folder)
     lines.push(
       `folder: ${s.folder.state}, ${s.folder.completion.toFixed(1)} % complete, ${plural(s.folder.needFiles, 'file')} still to come`,

@@ -13,7 +13,7 @@ import { ArrivalWatch } from '../sync/arrivals.js';
 import { DEFAULT_TIMING } from '../sync/folder-config.js';
 import { ManagedSyncthing } from '../sync/managed.js';
 import { SyncNode, type NodeStatus } from '../sync/node.js';
-import { SYNCTHING_PORT } from '../sync/ports.js';
+import { SYNCTHING_PORT, defaultListen } from '../sync/ports.js';
 import { SyncthingError, SyncthingRest } from '../sync/rest.js';
 import { syncSettingsSchema, type SyncSettings, type SyncStatus } from './contract.js';
 import type { SecretStore } from './secrets.js';
@@ -61,16 +61,20 @@ export class SyncControl {
   /** Loads the settings; starts syncing when it was on when the app last ran. */
   static async create(o: SyncControlOptions): Promise<SyncControl> {
     const c = new SyncControl(o);
+    let saved = false;
     if (o.settingsFile) {
       try {
         const j = JSON.parse(await fs.readFile(o.settingsFile, 'utf8')) as { settings?: unknown; enabled?: unknown };
         const s = syncSettingsSchema.partial().safeParse(j.settings);
         if (s.success) c.#settings = { ...c.#settings, ...s.data };
         c.#enabled = j.enabled === true;
+        saved = true;
       } catch {
         // first run, or unreadable: defaults, off
       }
     }
+    // First run: Syncthing's usual port unless something (the user's own Syncthing) has it.
+    if (!saved) c.#settings.listen = await defaultListen();
     if (c.#enabled) void c.start();
     return c;
   }
@@ -84,6 +88,7 @@ export class SyncControl {
       hasApiKey: this.#o.apiKey.has(),
       deviceId: s?.deviceId ?? null,
       listening: s?.listening ?? [],
+      listenErrors: s?.listenErrors ?? [],
       folder: s?.folder ?? null,
       peers: s?.peers ?? [],
       pending: s?.pending ?? [],

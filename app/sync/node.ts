@@ -52,6 +52,8 @@ export interface NodeStatus {
   deviceId: string;
   /** The addresses Syncthing listens on, as peers should dial them (port 0 resolved). */
   listening: string[];
+  /** Listen addresses that failed (a port in use, say), with Syncthing's reason. */
+  listenErrors: string[];
   folder: FolderState | null;
   peers: PeerState[];
   /** Devices that tried to connect but are not peers (yet): add them to share with them. */
@@ -145,7 +147,9 @@ export class SyncNode {
     const me = sys.myID;
     const folder = folders.find((f) => f.id === FOLDER_ID) ?? null;
     const shared = new Set(folder?.devices.map((d) => d.deviceID) ?? []);
-    const listening = Object.values(sys.connectionServiceStatus ?? {}).flatMap((s) => s.lanAddresses ?? []);
+    const services = Object.entries(sys.connectionServiceStatus ?? {});
+    const listening = services.flatMap(([, s]) => (s.error ? [] : (s.lanAddresses ?? [])));
+    const listenErrors = services.flatMap(([addr, s]) => (s.error ? [`cannot listen on ${addr}: ${s.error}`] : []));
     const dial = sys.lastDialStatus ?? {};
     const peers: PeerState[] = [];
     for (const d of devices) {
@@ -201,6 +205,7 @@ export class SyncNode {
     return {
       deviceId: me,
       listening,
+      listenErrors,
       folder: folderState,
       peers,
       pending,

@@ -119,6 +119,11 @@ export function SyncDialog({
           {status.listening.length > 0 && (
             <p className="small muted">Peers reach it at {status.listening.join(', ')}.</p>
           )}
+          {status.listenErrors.map((e) => (
+            <p key={e} className="small error-text">
+              {e} (change the listen address below)
+            </p>
+          ))}
         </section>
       )}
 
