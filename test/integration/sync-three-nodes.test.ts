@@ -19,50 +19,31 @@ import {
   observationKey,
   readObservationKey,
   snapshotTree,
-  treeDigest,
   type World,
 } from '../support/generate.js';
-import { spawnCli, type RecordProcess } from '../support/record-process.js';
-import { freePort } from '../support/free-port.js';
 import { isRunning, processesMentioning } from '../support/processes.js';
 import { chatRecord } from '../support/service-archive.js';
+import {
+  chatTree,
+  commonTree,
+  killNodes,
+  startNodes,
+  writeFiles,
+  type SyncNodeProcess,
+} from '../support/sync-nodes.js';
 
 const N = 3;
 let root: string;
-const nodes: Array<{
-  seg: string;
-  home: string;
-  port: number;
-  id: string;
-  proc?: RecordProcess;
-  syncthingPid?: number;
-}> = [];
+const nodes: SyncNodeProcess[] = [];
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'ca-sync3-'));
 });
 afterAll(async () => {
   // Safety net only: the test itself asserts that nothing was left running.
-  for (const n of nodes) await n.proc?.stop('SIGKILL');
-  for (const p of processesMentioning(nodes.map((n) => `--home=${n.home}`))) process.kill(p.pid, 'SIGKILL');
+  await killNodes(nodes);
   await fs.rm(root, { recursive: true, force: true });
 });
-
-async function writeFiles(seg: string, files: Array<{ rel: string; bytes: Buffer }>): Promise<void> {
-  for (const f of files) {
-    const p = path.join(seg, f.rel);
-    await fs.mkdir(path.dirname(p), { recursive: true });
-    // Written the way the recorder writes: a temporary name of ours, then renamed into place.
-    const tmp = path.join(path.dirname(p), `.chat-archiver-test${Math.random().toString(36).slice(2)}.tmp`);
-    await fs.writeFile(tmp, f.bytes);
-    await fs.rename(tmp, p);
-  }
-}
-
-/** The chat tree as every node must hold it: batch files only (Syncthing's own temporaries and folders aside). */
-async function chatTree(seg: string) {
-  return (await snapshotTree(seg)).filter(([rel]) => !/(^|\/)(\.syncthing\.|~syncthing~)[^/]*\.tmp$/.test(rel));
-}
 
 async function observationsOf(seg: string): Promise<string[]> {
   const out: string[] = [];
@@ -76,20 +57,15 @@ async function observationsOf(seg: string): Promise<string[]> {
 const expected = (worlds: World[]) => worlds.flatMap((w) => w.nodes.flatMap((n) => n.observations.map(observationKey)));
 
 async function converged(want: string[]): Promise<boolean> {
+  if (!(await commonTree(nodes))) return false;
   try {
-    return await sameEverywhere(want);
+    const got = await observationsOf(nodes[0]!.seg);
+    return got.length === want.length && got.every((k, i) => k === want[i]);
   } catch (e) {
     // A file merged away between listing and reading it: the nodes are still moving.
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
-}
-
-async function sameEverywhere(want: string[]): Promise<boolean> {
-  const digests = await Promise.all(nodes.map(async (n) => treeDigest(await chatTree(n.seg))));
-  if (new Set(digests).size !== 1) return false;
-  const got = await observationsOf(nodes[0]!.seg);
-  return got.length === want.length && got.every((k, i) => k === want[i]);
 }
 
 describe('three Syncthing nodes with the merge loop', () => {
@@ -104,47 +80,10 @@ describe('three Syncthing nodes with the merge loop', () => {
       rate: 1.5,
       originalNodes: 0,
     });
-    for (let i = 0; i < N; i++) {
-      const seg = path.join(root, `node${i}`, 'segments');
-      const home = path.join(root, `node${i}`, 'syncthing');
-      await fs.mkdir(seg, { recursive: true });
-      await writeFiles(seg, first.nodes[i]!.files);
-      nodes.push({ seg, home, port: await freePort(), id: '' });
-    }
-    for (const n of nodes) {
-      const p = spawnCli(['sync', 'id', '--home', n.home, '--json']);
-      const e = await p.waitForEvent((x) => typeof x.deviceId === 'string');
-      expect(await p.exited).toBe(0);
-      n.id = e.deviceId as string;
-    }
-    for (const n of nodes) {
-      const peers = nodes.filter((m) => m !== n).flatMap((m) => ['--peer', `${m.id}@tcp://127.0.0.1:${m.port}`]);
-      n.proc = spawnCli([
-        'sync',
-        'run',
-        '--json',
-        '--segments',
-        n.seg,
-        '--home',
-        n.home,
-        '--listen',
-        `tcp://127.0.0.1:${n.port}`,
-        '--gui',
-        '127.0.0.1:0',
-        '--no-discovery',
-        '--scan-delay',
-        '1',
-        '--rescan',
-        '10',
-        ...peers,
-      ]);
-    }
-    for (const n of nodes) {
-      const started = await n.proc!.waitForEvent((e) => e.type === 'started', 60_000);
-      expect(started.deviceId).toBe(n.id);
-      n.syncthingPid = started.syncthingPid as number;
-      expect(isRunning(n.syncthingPid)).toBe(true);
-    }
+    const dirs = Array.from({ length: N }, (_, i) => path.join(root, `node${i}`));
+    for (let i = 0; i < N; i++) await writeFiles(path.join(dirs[i]!, 'segments'), first.nodes[i]!.files);
+    await startNodes(dirs, nodes);
+    for (const n of nodes) expect(isRunning(n.syncthingPid!)).toBe(true);
 
     // Recorded while they already sync: new files on every node, and a conflict copy on one.
     const hour = HOUR + 3600;
