@@ -43,6 +43,8 @@ export class SyncControl {
   readonly #o: SyncControlOptions;
   #settings: SyncSettings = defaultSyncSettings();
   #enabled = false;
+  /** False until a listen address was saved or set: the first start picks one that is free. */
+  #listenChosen = false;
   #state: SyncStatus['state'] = 'off';
   #error: string | null = null;
   #node: SyncNode | null = null;
@@ -61,20 +63,21 @@ export class SyncControl {
   /** Loads the settings; starts syncing when it was on when the app last ran. */
   static async create(o: SyncControlOptions): Promise<SyncControl> {
     const c = new SyncControl(o);
-    let saved = false;
     if (o.settingsFile) {
       try {
-        const j = JSON.parse(await fs.readFile(o.settingsFile, 'utf8')) as { settings?: unknown; enabled?: unknown };
+        const j = JSON.parse(await fs.readFile(o.settingsFile, 'utf8')) as {
+          settings?: unknown;
+          enabled?: unknown;
+          listenChosen?: unknown;
+        };
         const s = syncSettingsSchema.partial().safeParse(j.settings);
         if (s.success) c.#settings = { ...c.#settings, ...s.data };
         c.#enabled = j.enabled === true;
-        saved = true;
+        c.#listenChosen = j.listenChosen === true;
       } catch {
         // first run, or unreadable: defaults, off
       }
     }
-    // First run: Syncthing's usual port unless something (the user's own Syncthing) has it.
-    if (!saved) c.#settings.listen = await defaultListen();
     if (c.#enabled) void c.start();
     return c;
   }
@@ -135,6 +138,7 @@ export class SyncControl {
 
   configure(patch: Partial<SyncSettings>): Promise<SyncStatus> {
     return this.#serial(async () => {
+      if (patch.listen !== undefined) this.#listenChosen = true;
       const next = { ...this.#settings, ...patch };
       const changed = JSON.stringify(next) !== JSON.stringify(this.#settings);
       this.#settings = next;
@@ -197,6 +201,12 @@ export class SyncControl {
     const s = this.#settings;
     let rest: SyncthingRest;
     if (s.mode === 'managed') {
+      if (!this.#listenChosen) {
+        // Syncthing's usual port unless something (the user's own Syncthing) has it; kept from then on.
+        s.listen = await defaultListen();
+        this.#listenChosen = true;
+        await this.#save();
+      }
       const network = { listen: [s.listen], discovery: s.discovery };
       this.#managed = await ManagedSyncthing.start({ home: this.#o.home, segments, gui: '127.0.0.1:0', ...network });
       rest = this.#managed.rest;
@@ -277,7 +287,13 @@ export class SyncControl {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await writeFileAtomic(
       file,
-      Buffer.from(JSON.stringify({ settings: this.#settings, enabled: this.#enabled }, null, 2) + '\n'),
+      Buffer.from(
+        JSON.stringify(
+          { settings: this.#settings, enabled: this.#enabled, listenChosen: this.#listenChosen },
+          null,
+          2,
+        ) + '\n',
+      ),
       true,
     );
   }
