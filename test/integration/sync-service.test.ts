@@ -111,7 +111,10 @@ describe('sync through the service', () => {
     });
     expect(st.peers).toMatchObject([{ deviceId: idB, name: 'bob', addresses: [`tcp://127.0.0.1:${pb}`], error: null }]);
     expect(a.events.some((e) => e.type === 'sync' && e.status.peers.some((p) => p.connected))).toBe(true);
-    expect(b.events.some((e) => e.type === 'archiveChanged' && e.channel === 'testchan')).toBe(true);
+    // The viewer is told (the listing above may have come from a scan for another arrival).
+    await until('b to announce testchan changed', async () =>
+      b.events.some((e) => e.type === 'archiveChanged' && e.channel === 'testchan'),
+    );
 
     // Removing the peer stops sharing with it.
     const removed = await call<SyncStatus>(a.service, 'syncRemovePeer', { deviceId: idB });
