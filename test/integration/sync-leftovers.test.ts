@@ -13,16 +13,13 @@ import { hourDir, hourStart, listBatchFiles } from '../../app/archive/layout.js'
 import { mergeAll } from '../../app/archive/merge.js';
 import { hasErrors, verifyArchive } from '../../app/archive/verify.js';
 import { writeBatch } from '../../app/archive/store.js';
-import { readAllRecords } from '../support/archive-records.js';
+import { readArchiveRecords } from '../support/archive-records.js';
 import { T0, chatRecord, tempDir } from '../support/service-archive.js';
 
 let seg: string;
 let cleanup: () => Promise<void>;
 const dir = () => hourDir(seg, 'testchan', hourStart(T0));
-const texts = () =>
-  readAllRecords(seg)
-    .map((r) => r.params[1])
-    .sort();
+const texts = async () => (await readArchiveRecords(seg)).map((r) => r.params[1]).sort();
 
 beforeEach(async () => {
   ({ dir: seg, cleanup } = await tempDir('ca-leftovers-'));
@@ -48,9 +45,9 @@ describe('sync leftovers', () => {
     expect(sum.problems).toEqual([]);
     expect(sum.quarantined).toEqual([]);
     expect(await fs.readdir(dir())).not.toContain(conflictName());
-    expect(texts()).toEqual(['one', 'three', 'two']);
+    expect(await texts()).toEqual(['one', 'three', 'two']);
     // Both receivers' observations of "one" are in one record.
-    const one = readAllRecords(seg).find((r) => r.params[1] === 'one')!;
+    const one = (await readArchiveRecords(seg)).find((r) => r.params[1] === 'one')!;
     expect(Object.keys(one.receivers).sort()).toEqual(['a.aaaaa.0', 'b.bbbbb.0']);
     const after = await verifyArchive(seg);
     expect(after.problems).toEqual([]);
@@ -64,7 +61,7 @@ describe('sync leftovers', () => {
     expect(sum.quarantined[0]!.reason).toMatch(/sync conflict copy: line 2/);
     expect(fsSync.readFileSync(sum.quarantined[0]!.copy!, 'utf8')).toContain('truncated');
     expect(await fs.readdir(dir())).not.toContain(conflictName());
-    expect(texts()).toEqual(['four', 'one', 'two']);
+    expect(await texts()).toEqual(['four', 'one', 'two']);
     expect(hasErrors(await verifyArchive(seg))).toBe(false);
   });
 
@@ -97,7 +94,7 @@ describe('sync leftovers', () => {
     );
     expect((await verifyArchive(seg)).problems).toEqual([]);
     await mergeAll(seg);
-    expect(texts()).toEqual(['one', 'two']);
+    expect(await texts()).toEqual(['one', 'two']);
   });
 
   it('an empty hour folder is normal', async () => {
@@ -105,7 +102,7 @@ describe('sync leftovers', () => {
     expect((await verifyArchive(seg)).problems).toEqual([]);
     const sum = await mergeAll(seg);
     expect(sum.problems).toEqual([]);
-    expect(texts()).toEqual(['one', 'two']);
+    expect(await texts()).toEqual(['one', 'two']);
   });
 
   it('a file that vanishes during a merge is not an error and is never deleted unread if it comes back', async () => {
@@ -131,7 +128,7 @@ describe('sync leftovers', () => {
     // Unread, so left alone; the next merge folds it in.
     expect(fsSync.existsSync(extra.path)).toBe(true);
     await mergeAll(seg);
-    expect(texts()).toEqual(['five', 'one', 'two']);
+    expect(await texts()).toEqual(['five', 'one', 'two']);
     expect((await listBatchFiles(dir(), hourStart(T0))).files).toHaveLength(1);
   });
 
@@ -151,7 +148,7 @@ describe('sync leftovers', () => {
     expect(fsSync.existsSync(arrived!)).toBe(true);
     // Not taken for settled: the next merge folds it in.
     await mergeAll(seg);
-    expect(texts()).toEqual(['one', 'seven', 'six', 'two']);
+    expect(await texts()).toEqual(['one', 'seven', 'six', 'two']);
     expect((await listBatchFiles(dir(), hourStart(T0))).files).toHaveLength(1);
   });
 });
