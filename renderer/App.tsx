@@ -7,7 +7,14 @@
  * steps (arrow keys, selecting a row) replace the current entry instead.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChannelInfo, ChannelRecording, IndexStatus, MergeStatus, RecordRow } from '../app/service/contract.js';
+import type {
+  ChannelInfo,
+  ChannelRecording,
+  IndexStatus,
+  MergeStatus,
+  RecordRow,
+  SyncStatus,
+} from '../app/service/contract.js';
 import { api } from './api.js';
 import { MINUTE, count, floorTo } from './format.js';
 import { usePrefs } from './prefs.js';
@@ -24,6 +31,8 @@ import { RecordingDialog, RecordingSidebar } from './panels/Recording.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
 import { Timeline } from './timeline/Timeline.js';
 import { ReadingOptions, Toolbar } from './timeline/Toolbar.js';
+import { SyncDialog, SyncSidebar } from './sync/SyncPanel.js';
+import { arrivingHours } from './sync/words.js';
 import { ErrorBox, Loading } from './ui/states.js';
 import {
   fromHash,
@@ -41,7 +50,7 @@ import {
   type View,
 } from './view-state.js';
 
-type DialogName = 'import' | 'record' | 'settings' | null;
+type DialogName = 'import' | 'record' | 'settings' | 'sync' | null;
 
 const NO_VIEW: View = { channel: null, zoom: 'day', anchor: 0, sel: null, focus: null };
 /** The whole archive, for the coverage query: a channel's gaps are few, one answer serves every zoom. */
@@ -73,6 +82,7 @@ export function App() {
   const [recording, setRecording] = useState<ChannelRecording[]>([]);
   const [merge, setMerge] = useState<MergeStatus | null>(null);
   const [indexing, setIndexing] = useState<IndexStatus | null>(null);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
   const [version, setVersion] = useState(0);
   // A link to a channel alone (`#/c/nymn`) opens it as a click on it would: at the zoom that fits its data.
   const [openWhenListed, setOpenWhenListed] = useState<string | null>(() =>
@@ -84,6 +94,8 @@ export function App() {
     void api.recordingStatus({}).then((r) => r.ok && setRecording(r.value));
     void api.mergeStatus({}).then((r) => r.ok && setMerge(r.value));
     void api.indexStatus({}).then((r) => r.ok && setIndexing(r.value));
+    // Where sync is not available (a test server without it) the panel stays hidden.
+    void api.syncStatus({}).then((r) => r.ok && setSync(r.value));
   }, []);
 
   const list = channels.value;
@@ -208,6 +220,7 @@ export function App() {
       // A finished merge changed what waits to be merged, even when it wrote nothing new.
       if (!e.status.running) scheduleRefresh();
     } else if (e.type === 'index') setIndexing(e.status);
+    else if (e.type === 'sync') setSync(e.status);
     else if (e.type === 'archiveChanged') scheduleRefresh();
   });
 
@@ -298,6 +311,7 @@ export function App() {
           summary={summary}
           coverage={cov}
           merge={merge}
+          arriving={arrivingHours(sync, channel)}
           onSelect={(a, b) => jumpTo((v) => select(v, a, b))}
           onZoomDay={(day) => jumpTo((v) => setZoom({ ...v, anchor: day, sel: null, focus: null }, 'day'))}
           onShow={showGap}
@@ -355,6 +369,7 @@ export function App() {
           />
         )}
         <RecordingSidebar status={recording} onOpen={() => setDialog('record')} />
+        <SyncSidebar status={sync} onOpen={() => setDialog('sync')} />
         <section className="service-status" aria-label="Archive status">
           {indexing?.scanning && (
             <p className="small" role="status">
@@ -380,6 +395,7 @@ export function App() {
           onZoom={(z) => jumpTo((v) => setZoom(v, z))}
           onImport={() => setDialog('import')}
           onRecord={() => setDialog('record')}
+          onSync={sync ? () => setDialog('sync') : undefined}
           onSettings={() => setDialog('settings')}
         />
         {main}
@@ -388,6 +404,7 @@ export function App() {
       {dialog === 'record' && (
         <RecordingDialog status={recording} onStatus={setRecording} onClose={() => setDialog(null)} />
       )}
+      {dialog === 'sync' && <SyncDialog status={sync} onStatus={setSync} onClose={() => setDialog(null)} />}
       {dialog === 'settings' && <SettingsDialog onClose={() => setDialog(null)} onSaved={refresh} />}
     </div>
   );

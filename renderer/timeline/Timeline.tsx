@@ -12,7 +12,7 @@ import { DAY, HOUR, clock, count, isoDate, receiverLabel, secondsLabel, span, sp
 import type { Loaded } from '../hooks.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 import { bucketSeconds, visible, zoomSpan, type View } from '../view-state.js';
-import { runsPath, timelineData } from './lanes.js';
+import { hourRuns, runsPath, timelineData } from './lanes.js';
 import { coverageLanes, gapList, placed, type GapEntry } from './coverage-lanes.js';
 
 interface Props {
@@ -20,6 +20,8 @@ interface Props {
   summary: Loaded<Summary> & { reload: () => void };
   coverage: Coverage | null;
   merge: MergeStatus | null;
+  /** Hours (their starts) whose files are still arriving through sync. */
+  arriving?: number[];
   onSelect: (from: number, to: number) => void;
   onZoomDay: (day: number) => void;
   /** Show a gap, a hole or a recording's start: a history entry. */
@@ -176,7 +178,17 @@ function Axis({
   );
 }
 
-export function Timeline({ view, summary, coverage, merge, onSelect, onZoomDay, onShow, onStep }: Props) {
+export function Timeline({
+  view,
+  summary,
+  coverage,
+  merge,
+  arriving = [],
+  onSelect,
+  onZoomDay,
+  onShow,
+  onStep,
+}: Props) {
   const [from, to] = visible(view);
   const bs = bucketSeconds[view.zoom];
   const n = (to - from) / bs;
@@ -191,6 +203,7 @@ export function Timeline({ view, summary, coverage, merge, onSelect, onZoomDay, 
     () => (lanes ? lanes.holes.map((h) => ({ ...h, node: null, receivers: [] })) : []),
     [lanes],
   );
+  const arrivingRuns = useMemo(() => hourRuns(arriving, from, bs, n), [arriving, from, bs, n]);
   const [hover, setHover] = useState<number | null>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -405,6 +418,17 @@ export function Timeline({ view, summary, coverage, merge, onSelect, onZoomDay, 
               <path d={runsPath(data.pending, 1, 8)} />
             </svg>
           </LaneRow>
+          {arrivingRuns.length > 0 && (
+            <LaneRow
+              label="still arriving"
+              title={`still arriving through sync: ${arriving.length} hour${arriving.length === 1 ? '' : 's'}`}
+              className="lane-arriving"
+            >
+              <svg viewBox={`0 0 ${n} 10`} preserveAspectRatio="none" aria-hidden="true">
+                <path d={runsPath(arrivingRuns, 1, 8)} />
+              </svg>
+            </LaneRow>
+          )}
           <div className="hole-bands" aria-hidden="true">
             {holeBands.map((p) => (
               <span key={`${p!.left}`} className="hole-band" style={{ left: `${p!.left}%`, width: `${p!.width}%` }} />

@@ -12,6 +12,8 @@ interface Props {
   onZoom: (z: Zoom) => void;
   onImport: () => void;
   onRecord: () => void;
+  /** Absent where this server has no sync. */
+  onSync?: () => void;
   onSettings: () => void;
 }
 
@@ -96,6 +98,7 @@ export function Toolbar({
   onZoom,
   onImport,
   onRecord,
+  onSync,
   onSettings,
 }: Omit<Props, 'prefs' | 'onPrefs'>) {
   const unit = view.zoom;
@@ -138,6 +141,11 @@ export function Toolbar({
         <button type="button" onClick={onRecord}>
           Record…
         </button>
+        {onSync && (
+          <button type="button" onClick={onSync}>
+            Sync…
+          </button>
+        )}
         <button type="button" className="icon-button" aria-label="Settings" onClick={onSettings}>
           ⚙
         </button>
