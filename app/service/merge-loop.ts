@@ -69,15 +69,7 @@ export class MergeLoop {
     const segments = this.#opts.segments();
     this.#setStatus({ ...this.#status, running: true });
     let lastError: string | null = null;
-    // Recorded and imported channels, and any other whose files changed (a sync tool, the CLI):
-    // otherwise "waiting to merge" would never clear for them.
-    const channels = new Set(this.#channels);
-    try {
-      for (const p of await pendingHours(segments)) channels.add(p.channel);
-    } catch (e) {
-      lastError = errorMessage(e);
-    }
-    for (const channel of channels) {
+    for (const channel of [...this.#channels]) {
       try {
         const sum = await mergeAll(segments, { channel });
         if (sum.filesWritten + sum.filesRemoved > 0) await this.#opts.changed(channel);
