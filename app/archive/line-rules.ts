@@ -1,5 +1,10 @@
-/** Which received lines are stored (SPEC §5): command whitelist, channel check, connection preamble. */
+/**
+ * Which received lines are stored (SPEC §5): command whitelist, channel check, connection
+ * preamble; and the server time a line carries. Shared by the recorder and the importers of
+ * other tools' raw logs, so both keep and time the same lines.
+ */
 import type { IrcLine } from './irc-parse.js';
+import type { Tags } from './record.js';
 
 const KEPT_COMMANDS: ReadonlySet<string> = new Set([
   'JOIN',
@@ -17,6 +22,15 @@ const KEPT_COMMANDS: ReadonlySet<string> = new Set([
 /** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */
 const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
 
+export const isKeptCommand = (command: string) => KEPT_COMMANDS.has(command);
+
+/** The server's send time from `tmi-sent-ts` (milliseconds), Unix seconds; null without one. */
+export function serverTimestamp(tags: Tags | null): number | null {
+  const v = tags?.['tmi-sent-ts'];
+  if (typeof v !== 'string' || !/^\d+(?:\.\d+)?$/.test(v)) return null;
+  return Number(v) / 1000;
+}
+
 export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
 
 /**
@@ -26,7 +40,7 @@ export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
  * without a join (history).
  */
 export function classifyLine(line: IrcLine, channels: ReadonlySet<string>, roomstateSeen: Set<string> | null): Verdict {
-  if (!KEPT_COMMANDS.has(line.command)) return 'command';
+  if (!isKeptCommand(line.command)) return 'command';
   const target = line.params[0];
   if (target === undefined || !channels.has(target)) return 'channel';
   if (roomstateSeen && !roomstateSeen.has(target)) {
