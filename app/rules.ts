@@ -41,3 +41,21 @@ export function breaks(rule: Rule, value: string): string | null {
 
 /** What users type for a channel: `#Name` and `name` mean the same channel. */
 export const normalizeChannel = (typed: string) => typed.trim().replace(/^#/, '').toLowerCase();
+
+/**
+ * How faithfully a receiver holds what it saw, from the form of its id's last part (README
+ * "Merge laws for reconstructions"): `<n>` and `h<n>` captured the raw line (a live connection,
+ * a history fetch, justlog, a raw IRC log); `r<n>` rebuilt the message with its id
+ * (TwitchDownloader); `e<n>` estimated it without an id, to the second (Chatterino).
+ */
+export type Fidelity = 'verbatim' | 'rebuilt' | 'estimated';
+const RECONSTRUCTION_PART = /\.([re])\d{1,9}$/;
+
+export function receiverFidelity(receiver: string): Fidelity {
+  const m = RECONSTRUCTION_PART.exec(receiver);
+  return m === null ? 'verbatim' : m[1] === 'r' ? 'rebuilt' : 'estimated';
+}
+
+/** A record is reconstructed when no receiver of it captured the raw line. */
+export const isReconstructed = (receivers: Record<string, unknown>) =>
+  Object.keys(receivers).every((id) => receiverFidelity(id) !== 'verbatim');
