@@ -19,8 +19,13 @@ const KEPT_COMMANDS: ReadonlySet<string> = new Set([
   'USERSTATE',
 ]);
 
-/** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */
-const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
+/**
+ * Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8).
+ * `rm-deleted` is not in SPEC §8's list, but the service adds it too (to messages deleted since;
+ * 4 lines of the real fixture): kept, such a line would be a second record of its message id.
+ * The deletion itself is the CLEARMSG or CLEARCHAT record of whoever recorded it.
+ */
+const HISTORY_TAGS = ['historical', 'rm-received-ts', 'rm-deleted'] as const;
 
 export const isKeptCommand = (command: string) => KEPT_COMMANDS.has(command);
 

@@ -33,7 +33,6 @@ export interface Timed extends Interval {
   exact: number | null;
 }
 
-
 export function timeOf(command: string, tags: Tags | null, now: number, clock: ServerClock | null): Timed {
   const ts = serverTimestamp(tags);
   let t: Timed;
