@@ -97,6 +97,15 @@ const LISTED_PROBLEMS = 20;
 /** Observations held before the oldest hours are merged even if the stream may still reach them. */
 const MAX_PENDING = 2_000_000;
 
+/** What a record's position counts in each format. */
+const POSITION: Record<Format, string> = {
+  justlog: 'line',
+  irc: 'line',
+  chatterino: 'line',
+  twitchdownloader: 'comment',
+  'recent-messages': 'message',
+};
+
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** The receiver id of a unit: a function of the format, its first file's name and its first content. */
@@ -280,9 +289,9 @@ export async function importForeign(
       files.push(...states);
       let reached = -Infinity;
       let sinceSettle = 0;
-      const problem = (s: FileState, at: number | null, reason: string) => {
+      const problem = (s: FileState, where: string | null, reason: string) => {
         s.problemCount++;
-        if (s.problems.length < LISTED_PROBLEMS) s.problems.push(at === null ? reason : `line ${at}: ${reason}`);
+        if (s.problems.length < LISTED_PROBLEMS) s.problems.push(where === null ? reason : `${where}: ${reason}`);
       };
       try {
         for await (const item of reader.read(unit, ctx)) {
@@ -292,7 +301,7 @@ export async function importForeign(
             continue;
           }
           if (item.kind === 'problem') {
-            problem(s, item.at, item.reason);
+            problem(s, item.where ?? (item.at === null ? null : `line ${item.at}`), item.reason);
             continue;
           }
           if (opts.channel && item.channel !== opts.channel) {
@@ -308,7 +317,7 @@ export async function importForeign(
             receiver_ranges: { [receiver]: [item.time, item.range] },
           });
           if (!v.ok) {
-            problem(s, item.at, v.reason);
+            problem(s, `${POSITION[format]} ${item.at}`, v.reason);
             continue;
           }
           s.records++;

@@ -59,12 +59,12 @@ export const recentMessages: Reader = {
       const raw: unknown = body.messages[i];
       const at = i + 1;
       if (typeof raw !== 'string') {
-        yield { kind: 'problem', file: 0, at, reason: `message ${at} is not a string` };
+        yield { kind: 'problem', file: 0, at, where: `message ${at}`, reason: 'not a string' };
         continue;
       }
       const v = rawLine(raw, true);
       if ('skip' in v) yield { kind: 'skip', file: 0, what: v.skip };
-      else if ('problem' in v) yield { kind: 'problem', file: 0, at, reason: `message ${at}: ${v.problem}` };
+      else if ('problem' in v) yield { kind: 'problem', file: 0, at, where: `message ${at}`, reason: v.problem };
       else yield* timer.line({ file: 0, at, channel: v.channel, fields: v.fields, received: v.received });
     }
     yield* timer.end();

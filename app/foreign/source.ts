@@ -36,7 +36,8 @@ export type Item =
       range: number;
       received: number;
     }
-  | { kind: 'problem'; file: number; at: number | null; reason: string }
+  /** `at`: the line; `where`, when the file is no list of lines (a JSON file's comment N). */
+  | { kind: 'problem'; file: number; at: number | null; where?: string; reason: string }
   /** Lines that are fine but hold nothing to import (PING, a Chatterino system line, a per-user copy). */
   | { kind: 'skip'; file: number; what: string };
 

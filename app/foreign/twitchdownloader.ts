@@ -178,7 +178,7 @@ export const twitchDownloader: Reader = {
             ? String(obj(streamer)!.id)
             : null;
         const r = commentRecord(value, channel, roomId);
-        if (typeof r === 'string') pending.push({ kind: 'problem', file: 0, at, reason: `comment ${at}: ${r}` });
+        if (typeof r === 'string') pending.push({ kind: 'problem', file: 0, at, where: `comment ${at}`, reason: r });
         else pending.push({ kind: 'record', file: 0, at, ...r });
       }
     };
@@ -197,7 +197,8 @@ export const twitchDownloader: Reader = {
       yield {
         kind: 'problem',
         file: 0,
-        at: comments + 1,
+        at: null,
+        where: `after comment ${comments}`,
         reason: `not TwitchDownloader chat JSON: ${(e as Error).message.slice(0, 160)}`,
       };
       return;
