@@ -1,7 +1,6 @@
-import { promises as fs } from 'node:fs';
 import type { Command } from 'commander';
 import { importSegments } from '../archive/import.js';
-import { detectFormat } from '../foreign/detect.js';
+import { resolveFormat } from '../foreign/detect.js';
 import { importForeign } from '../foreign/import-foreign.js';
 import { FORMATS, type Format } from '../foreign/source.js';
 import { userZone } from '../foreign/zone.js';
@@ -57,7 +56,9 @@ export function register(program: Command): void {
         throw new UsageError(
           `invalid --timezone ${JSON.stringify(o.timezone)}: not an IANA time zone nor an offset like +02:00`,
         );
-      const format = o.from === 'auto' ? await detectAll(sources) : (o.from as Exclude<From, 'auto'>);
+      const resolved = await resolveFormat(sources, o.from as From);
+      if (!resolved.ok) throw new UsageError(`${resolved.message} with --from`);
+      const format = resolved.format;
       const out = reporter(!!o.json);
       const signal = interruptSignal();
       try {
@@ -76,26 +77,6 @@ export function register(program: Command): void {
         process.exitCode = EXIT_PROBLEMS;
       }
     });
-}
-
-/**
- * One format for all sources, told from each. Folders nothing recognises go to the segments
- * import, which names what it finds there (a channel folder, nothing at all); a file nothing
- * recognises is a usage error.
- */
-async function detectAll(sources: string[]): Promise<Exclude<From, 'auto'>> {
-  const found = await Promise.all(
-    sources.map(async (s) => ({ s, d: await detectFormat(s), file: (await fs.lstat(s).catch(() => null))?.isFile() })),
-  );
-  const formats = new Set(found.map((x) => x.d.format).filter((f) => f !== null));
-  if (formats.size > 1)
-    throw new UsageError(
-      `the sources are of different formats (${found.map((x) => `${x.s}: ${x.d.format ?? 'unknown'}`).join(', ')}): import them separately or choose with --from`,
-    );
-  const [only = 'segments'] = formats;
-  const unknown = found.find((x) => x.d.format === null && (x.file || only !== 'segments'));
-  if (unknown) throw new UsageError(`${unknown.d.reason}; choose the format with --from`);
-  return only;
 }
 
 async function segments(dest: string, sources: string[], out: Reporter, signal: AbortSignal): Promise<void> {

@@ -86,3 +86,28 @@ export async function detectFormat(src: string): Promise<Detection> {
       : `${src} holds no files`,
   };
 }
+
+/**
+ * The one format of a set of sources: `requested`, or (auto) told from each. Folders nothing
+ * recognises go to the segments import, which names what it finds there (a channel folder,
+ * nothing at all); a file nothing recognises, or sources of different formats, are errors.
+ */
+export async function resolveFormat(
+  sources: string[],
+  requested: DetectedFormat | 'auto',
+): Promise<{ ok: true; format: DetectedFormat } | { ok: false; message: string }> {
+  if (requested !== 'auto') return { ok: true, format: requested };
+  const found = await Promise.all(
+    sources.map(async (s) => ({ s, d: await detectFormat(s), file: (await fs.lstat(s).catch(() => null))?.isFile() })),
+  );
+  const formats = new Set(found.map((x) => x.d.format).filter((f) => f !== null));
+  if (formats.size > 1)
+    return {
+      ok: false,
+      message: `the sources are of different formats (${found.map((x) => `${x.s}: ${x.d.format ?? 'unknown'}`).join(', ')}): import them separately or choose the format`,
+    };
+  const [only = 'segments'] = formats;
+  const unknown = found.find((x) => x.d.format === null && (x.file || only !== 'segments'));
+  if (unknown) return { ok: false, message: `${unknown.d.reason}; choose the format` };
+  return { ok: true, format: only };
+}

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import { FORMATS } from '../foreign/source.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
@@ -122,6 +123,16 @@ export interface ChannelRecording {
   tailVersion: number;
 }
 
+/** What an import source is: another node's segments folder, or another tool's chat (README "Import"). */
+export const importFormat = z.enum(['segments', ...FORMATS]);
+export type ImportFormat = z.infer<typeof importFormat>;
+
+export interface FormatDetection {
+  format: ImportFormat | null;
+  /** What gave it away, or why nothing did. */
+  reason: string;
+}
+
 export interface ImportProgress {
   importId: string;
   phase: 'scanning' | 'copying' | 'merging' | 'done' | 'cancelled' | 'failed';
@@ -133,6 +144,10 @@ export interface ImportProgress {
   recordsMerged: number;
   newObservations: number;
   error: string | null;
+  /** Other tools' chat: bytes of the sources, bytes read so far, lines imported. */
+  bytesTotal?: number;
+  bytesRead?: number;
+  linesImported?: number;
 }
 
 export interface MergeStatus {
@@ -218,7 +233,17 @@ export const methods = {
     writes: true,
   },
   importStart: {
-    args: z.strictObject({ sources: z.array(hostPath).min(1).max(64) }),
+    args: z.strictObject({
+      sources: z.array(hostPath).min(1).max(64),
+      /** Default: told from the sources (`detectFormat`). */
+      format: importFormat.optional(),
+      /** Other tools' chat: only this channel, and the channel of sources that do not name theirs. */
+      channel: channelName.optional(),
+      /** Other tools' chat: the first part of the new receiver ids (default: the format). */
+      node: nodeName.optional(),
+      /** Chatterino logs whose header does not place their time zone: an IANA name or +HH:MM. */
+      timezone: z.string().min(1).max(64).optional(),
+    }),
     result: null as unknown as { importId: string },
     writes: true,
   },
@@ -228,6 +253,8 @@ export const methods = {
     writes: true,
   },
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
+  /** Which tool wrote an import source, from its layout and first bytes. */
+  detectFormat: { args: z.strictObject({ path: hostPath }), result: null as unknown as FormatDetection, writes: false },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
   getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },

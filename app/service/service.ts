@@ -34,6 +34,8 @@ import { parseHourName } from '../archive/layout.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import type { TailRecord } from '../record/live-tail.js';
 import { memorySecrets, type SecretStore } from './secrets.js';
+import { detectFormat, foreignImport, resolveFormat } from './foreign-import.js';
+import { userZone } from '../foreign/zone.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -318,8 +320,8 @@ export class ArchiveService {
     await writeFileAtomic(file, Buffer.from(JSON.stringify(this.#settings, null, 2) + '\n'), true);
   }
 
-  /** Paths from a client: absolute, existing folders, and never the archive itself or around it. */
-  async #checkImportSources(sources: string[]): Promise<Result<string[]>> {
+  /** Paths from a client: absolute, existing folders (files too for other tools' chat), never the archive itself or around it. */
+  async #checkImportSources(sources: string[], files = false): Promise<Result<string[]>> {
     const out: string[] = [];
     for (const s of sources) {
       if (!path.isAbsolute(s))
@@ -333,7 +335,8 @@ export class ArchiveService {
       } catch {
         return fail('not_found', 'import source does not exist', p);
       }
-      if (!st.isDirectory()) return invalid('an import source must be a folder', p);
+      if (!st.isDirectory() && !(files && st.isFile()))
+        return invalid(files ? 'an import source must be a file or a folder' : 'an import source must be a folder', p);
       out.push(p);
     }
     return ok(out);
@@ -361,6 +364,8 @@ export class ArchiveService {
       progress.quarantined = c.quarantined.map(({ path: p, reason }) => ({ path: p, reason }));
       progress.recordsMerged = c.recordsMerged;
       progress.newObservations = c.newObservations;
+      for (const k of ['bytesTotal', 'bytesRead', 'linesImported'] as const)
+        if (k in c) progress[k] = (c as ImportCounts & Partial<Record<typeof k, number>>)[k];
       progress.phase = phase;
     };
     let lastEmit = 0;
@@ -471,19 +476,37 @@ export class ArchiveService {
       return ok(this.#recording.status());
     },
 
-    importStart: async ({ sources }) => {
-      const run = this.#opts.importSegments ?? importSegments;
+    importStart: async ({ sources, format, channel, node, timezone }) => {
       if (
         [...this.#imports.values()].some(
           (j) => j.progress.phase === 'scanning' || j.progress.phase === 'copying' || j.progress.phase === 'merging',
         )
       )
         return fail('busy', 'an import is already running; wait for it or cancel it');
-      const checked = await this.#checkImportSources(sources);
+      if (timezone !== undefined && !userZone(timezone))
+        return invalid('the time zone must be an IANA name (Europe/Berlin) or an offset (+01:00)', timezone);
+      const checked = await this.#checkImportSources(sources, true);
       if (!checked.ok) return checked;
+      const resolved = await resolveFormat(checked.value, format ?? 'auto');
+      if (!resolved.ok) return invalid(resolved.message);
+      const segments = resolved.format === 'segments';
+      if (segments) {
+        const folders = await this.#checkImportSources(sources);
+        if (!folders.ok) return folders;
+      }
+      if (segments && (channel || node || timezone))
+        return invalid("channel, node and time zone are for other tools' chat, not segments folders");
+      const run = segments
+        ? (this.#opts.importSegments ?? importSegments)
+        : foreignImport(resolved.format as Exclude<typeof resolved.format, 'segments'>, { channel, node, timezone });
       const importId = `import-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       this.#runImport(importId, checked.value, run);
       return ok({ importId });
+    },
+
+    detectFormat: async ({ path: p }) => {
+      if (!path.isAbsolute(p)) return invalid('the path must be absolute, on the machine running the archive', p);
+      return ok(await detectFormat(p));
     },
 
     importCancel: async ({ importId }) => {
