@@ -29,15 +29,16 @@ import {
   type FileProblem,
   type MergeSummary,
 } from '../archive/merge.js';
-import { observe, observationHour, type Observation } from '../archive/observation.js';
+import { observationHour, type Observation } from '../archive/observation.js';
+import { canonicalJson, toByteString } from '../archive/encode.js';
 import { newBatchId, quarantine, type Quarantined } from '../archive/quarantine.js';
-import { validateRecord } from '../archive/record.js';
+import { MAX_TIME, messageId } from '../archive/record.js';
 import { chatterino } from './chatterino.js';
 import { ircLog } from './irc-log.js';
 import { justlog } from './justlog.js';
 import { headOf, readLines } from './lines.js';
 import { recentMessages } from './recent-messages.js';
-import type { Format, ReadContext, Reader, Unit } from './source.js';
+import type { Format, Item, ReadContext, Reader, Unit } from './source.js';
 import { twitchDownloader } from './twitchdownloader.js';
 
 export const READERS: Record<Format, Reader> = {
@@ -122,6 +123,25 @@ export async function receiverIdOf(reader: Reader, unit: Unit, node: string | un
   const d = h.digest();
   const slug = Array.from(d.subarray(0, 5), (b) => ALNUM[b % ALNUM.length]).join('');
   return `${node ?? reader.format}.${slug}.${reader.counter}`;
+}
+
+/**
+ * A line's observation, built straight from its fields (the one observation of a one-receiver
+ * record; SPEC §3's checks on what a reader cannot guarantee), or why it cannot be one.
+ */
+function observation(item: Extract<Item, { kind: 'record' }>, receiver: string): Observation | string {
+  const { time, range, received } = item;
+  if (!Number.isFinite(time) || time < 0 || time >= MAX_TIME) return 'its time is not between 1970 and 9999';
+  if (!Number.isFinite(range) || range < 0 || !Number.isFinite(received)) return 'its time range is not valid';
+  return {
+    key: toByteString(canonicalJson(item.fields)),
+    standard: true,
+    id: messageId(item.fields),
+    receiver,
+    received,
+    start: time,
+    length: range,
+  };
 }
 
 interface FileState {
@@ -309,31 +329,23 @@ export async function importForeign(
             s.firstOther ??= item.at;
             continue;
           }
-          const v = validateRecord({
-            ...item.fields,
-            time: item.time,
-            time_range: item.range,
-            receivers: { [receiver]: item.received },
-            receiver_ranges: { [receiver]: [item.time, item.range] },
-          });
-          if (!v.ok) {
-            problem(s, `${POSITION[format]} ${item.at}`, v.reason);
+          const o = observation(item, receiver);
+          if (typeof o === 'string') {
+            problem(s, `${POSITION[format]} ${item.at}`, o);
             continue;
           }
           s.records++;
           sum.linesImported++;
-          for (const o of observe(v.record).observations) {
-            const hour = observationHour(o);
-            const key = `${item.channel}\0${hour}`;
-            let p = pending.get(key);
-            if (!p) pending.set(key, (p = { channel: item.channel, hour, byFile: new Map(), size: 0 }));
-            const list = p.byFile.get(s);
-            if (list) list.push(o);
-            else p.byFile.set(s, [o]);
-            p.size++;
-            pendingSize++;
-            if (hour > reached) reached = hour;
-          }
+          const hour = observationHour(o);
+          const key = `${item.channel}\0${hour}`;
+          let p = pending.get(key);
+          if (!p) pending.set(key, (p = { channel: item.channel, hour, byFile: new Map(), size: 0 }));
+          const list = p.byFile.get(s);
+          if (list) list.push(o);
+          else p.byFile.set(s, [o]);
+          p.size++;
+          pendingSize++;
+          if (hour > reached) reached = hour;
           if (++sinceSettle >= 20_000) {
             sinceSettle = 0;
             await settle(reached);

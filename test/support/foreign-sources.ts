@@ -3,32 +3,18 @@
  * way each tool writes them (read from their sources): justlog's folder of raw lines,
  * TwitchDownloader's chat JSON, Chatterino's log, a raw IRC dump, the recent-messages answer.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseIrcLine } from '../../app/archive/irc-parse.js';
 import { stripHistoryTags } from '../../app/archive/line-rules.js';
 import { chatView } from '../../app/archive/reconstruction.js';
 import type { IrcFields } from '../../app/archive/record.js';
+import { fixtureLines as allFixtureLines, liveLine } from './fake-twitch.js';
 
-const repo = path.resolve(import.meta.dirname, '../..');
-export const fixtureLines = (
-  JSON.parse(readFileSync(path.join(repo, 'test/fixtures/recentmessages-nymn.json'), 'utf8')) as { messages: string[] }
-).messages;
+export const fixtureLines = allFixtureLines();
+export { liveLine };
 
-/**
- * A line as a live connection sends it: the service's tags cut out of the raw text, the rest
- * untouched. Besides the two SPEC §8 names, the service marks messages deleted since with
- * `rm-deleted=1` (4 lines of the fixture).
- */
-export function liveLine(raw: string): string {
-  const sp = raw.indexOf(' ');
-  const tags = raw
-    .slice(1, sp)
-    .split(';')
-    .filter((t) => !/^(?:historical|rm-received-ts|rm-deleted)=/.test(t));
-  return `@${tags.join(';')}${raw.slice(sp)}`;
-}
 export const deletedLater = (i: number) =>
   /[@;]rm-deleted=/.test(fixtureLines[i]!.slice(0, fixtureLines[i]!.indexOf(' ')));
 
