@@ -1,7 +1,7 @@
 /** Finding a source's files: a file is itself; a folder is walked (links are never followed, dot entries skipped). */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Enumerated, UnitFile } from './source.js';
+import type { Enumerated, Unit, UnitFile } from './source.js';
 
 export interface Found extends Omit<Enumerated, 'units'> {
   files: UnitFile[];
@@ -52,4 +52,16 @@ export async function findFiles(src: string, maxDepth = 8): Promise<Found> {
   };
   await walk(src, 0);
   return out;
+}
+
+/** JSON sources (TwitchDownloader, recent-messages): every `.json` / `.json.gz` file is a unit of its own. */
+export async function jsonFileUnits(src: string): Promise<Enumerated> {
+  const found = await findFiles(src);
+  const units: Unit[] = [];
+  for (const f of found.files) {
+    if (found.single || /\.json(?:\.gz)?$/i.test(f.rel)) units.push({ label: f.path, files: [f], channel: null });
+    else found.strays.push({ path: f.path, reason: 'not a .json or .json.gz file' });
+  }
+  if (!units.length && !found.problems.length) found.problems.push({ path: src, reason: 'holds no .json files' });
+  return { units, strays: found.strays, problems: found.problems };
 }

@@ -8,16 +8,25 @@ import { readLines } from './lines.js';
 import { RawTimer, rawLine } from './raw-lines.js';
 import { eachFile, type Item, type ReadContext, type Reader, type Unit } from './source.js';
 
-/** The items of raw IRC lines of one file, timed with `timer` (shared by a unit's files in order). */
+/**
+ * The items of raw IRC lines of one file, timed with `timer` (shared by a unit's files in order);
+ * `skip` names lines to pass over before parsing them (justlog's per-user copies).
+ */
 export async function* rawFileItems(
   path: string,
   file: number,
   timer: RawTimer,
   ctx: ReadContext,
+  skip?: (text: string) => string | null,
 ): AsyncGenerator<Item> {
   for await (const l of readLines(path, ctx.onBytes, ctx.signal)) {
     if (l.text === null) {
       yield { kind: 'problem', file, at: l.no, reason: l.tooLong ? 'line longer than 1 MiB' : 'not valid UTF-8 text' };
+      continue;
+    }
+    const skipped = skip?.(l.text);
+    if (skipped) {
+      yield { kind: 'skip', file, what: skipped };
       continue;
     }
     const v = rawLine(l.text);

@@ -11,10 +11,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Stray } from '../archive/layout.js';
-import { readLines } from './lines.js';
-import { RawTimer, rawLine } from './raw-lines.js';
+import { RawTimer } from './raw-lines.js';
 import { rawFileItems } from './irc-log.js';
-import type { Enumerated, Item, ReadContext, Reader, Unit, UnitFile } from './source.js';
+import type { Enumerated, Reader, Unit, UnitFile } from './source.js';
 
 const NUMBER = /^\d+$/;
 const YEAR = /^\d{4}$/;
@@ -99,29 +98,6 @@ class Covered {
 
 const TS = /(?:^@|;)tmi-sent-ts=(\d+)[; ]/;
 
-async function* userFileItems(f: UnitFile, file: number, covered: Covered, timer: RawTimer, ctx: ReadContext) {
-  for await (const l of readLines(f.path, ctx.onBytes, ctx.signal)) {
-    if (l.text === null) {
-      yield {
-        kind: 'problem',
-        file,
-        at: l.no,
-        reason: l.tooLong ? 'line longer than 1 MiB' : 'not valid UTF-8 text',
-      } as Item;
-      continue;
-    }
-    const ts = TS.exec(l.text);
-    if (ts && covered.has(Number(ts[1]) / 1000)) {
-      yield { kind: 'skip', file, what: 'per-user copies of lines the day files hold' } as Item;
-      continue;
-    }
-    const v = rawLine(l.text);
-    if ('skip' in v) yield { kind: 'skip', file, what: v.skip } as Item;
-    else if ('problem' in v) yield { kind: 'problem', file, at: l.no, reason: v.problem } as Item;
-    else yield* timer.line({ file, at: l.no, channel: v.channel, fields: v.fields, received: v.received });
-  }
-}
-
 export const justlog: Reader = {
   format: 'justlog',
   counter: '0',
@@ -168,7 +144,11 @@ export const justlog: Reader = {
           yield item;
         }
         if (lo <= hi) covered.add(lo, hi);
-      } else yield* userFileItems(f, i, covered, userTimer, ctx);
+      } else
+        yield* rawFileItems(f.path, i, userTimer, ctx, (text) => {
+          const ts = TS.exec(text);
+          return ts && covered.has(Number(ts[1]) / 1000) ? 'per-user copies of lines the day files hold' : null;
+        });
     }
     yield* timer.end();
     yield* userTimer.end();

@@ -5,10 +5,10 @@
  * copies; `rm-received-ts` is the receive time. A file is one receiver (`.h0`, as history fetches are).
  */
 import { promises as fs } from 'node:fs';
-import { findFiles } from './files.js';
+import { jsonFileUnits } from './files.js';
 import { headOf } from './lines.js';
 import { RawTimer, rawLine } from './raw-lines.js';
-import type { Reader, Unit } from './source.js';
+import type { Reader } from './source.js';
 
 /** The service answers a few thousand lines at most; a file far larger is something else. */
 const MAX_BYTES = 256 * 1024 * 1024;
@@ -17,16 +17,7 @@ export const recentMessages: Reader = {
   format: 'recent-messages',
   counter: 'h0',
   fingerprint: 'head',
-  async enumerate(src) {
-    const found = await findFiles(src);
-    const units: Unit[] = [];
-    for (const f of found.files) {
-      if (found.single || /\.json(?:\.gz)?$/i.test(f.rel)) units.push({ label: f.path, files: [f], channel: null });
-      else found.strays.push({ path: f.path, reason: 'not a .json file' });
-    }
-    if (!units.length && !found.problems.length) found.problems.push({ path: src, reason: 'holds no .json files' });
-    return { units, strays: found.strays, problems: found.problems };
-  },
+  enumerate: jsonFileUnits,
   async *read(unit, ctx) {
     const f = unit.files[0]!;
     const size = (await fs.stat(f.path)).size;

@@ -12,9 +12,9 @@
 import { JSONParser } from '@streamparser/json';
 import type { Tags } from '../archive/record.js';
 import { CHANNEL } from '../rules.js';
-import { findFiles } from './files.js';
+import { jsonFileUnits } from './files.js';
 import { headOf, openContent } from './lines.js';
-import type { Item, Reader, Unit } from './source.js';
+import type { Item, Reader } from './source.js';
 
 interface Streamer {
   name?: unknown;
@@ -130,16 +130,7 @@ export const twitchDownloader: Reader = {
   format: 'twitchdownloader',
   counter: 'r0',
   fingerprint: 'head',
-  async enumerate(src) {
-    const found = await findFiles(src);
-    const units: Unit[] = [];
-    for (const f of found.files) {
-      if (found.single || /\.json(?:\.gz)?$/i.test(f.rel)) units.push({ label: f.path, files: [f], channel: null });
-      else found.strays.push({ path: f.path, reason: 'not a .json or .json.gz file' });
-    }
-    if (!units.length && !found.problems.length) found.problems.push({ path: src, reason: 'holds no .json files' });
-    return { units, strays: found.strays, problems: found.problems };
-  },
+  enumerate: jsonFileUnits,
   async *read(unit, ctx) {
     const f = unit.files[0]!;
     let streamer: Streamer | null = null;

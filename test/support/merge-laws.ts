@@ -1,5 +1,6 @@
 /** The merge as tests see it: records → observations → canonical text, and text read back. */
 import { expect } from 'vitest';
+import fc from 'fast-check';
 import { normalize } from '../../app/archive/normalize.js';
 import { observe, type Observation } from '../../app/archive/observation.js';
 import { parseBatch } from '../../app/archive/read.js';
@@ -35,3 +36,18 @@ export const records = (t: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as ChatRecord);
+
+/** The archive depends only on the set of its records: any order, any repetition. */
+export function assertOrderIndependent(sets: fc.Arbitrary<ChatRecord[]>, runs: { numRuns: number }): void {
+  fc.assert(
+    fc.property(
+      sets.chain((rs) => fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length }), fc.subarray(rs))),
+      ([rs, shuffled, again]) => {
+        const t = text(observationsOf(rs));
+        expect(text(observationsOf(shuffled))).toBe(t);
+        expect(text(observationsOf([...shuffled, ...again]))).toBe(t);
+      },
+    ),
+    runs,
+  );
+}
