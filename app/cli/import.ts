@@ -139,8 +139,9 @@ async function foreign(
   const s = await importForeign(dest, format, sources, {
     ...opts,
     onProgress: (p) =>
+      p.phase === 'importing' &&
       out.progress(
-        `${p.phase} (MB)`,
+        'importing (MB)',
         Math.round(p.bytesRead / 1e6),
         Math.max(1, Math.round(p.bytesTotal / 1e6)),
         `${p.filesChecked}/${p.filesTotal} files, ${p.linesImported} lines`,
