@@ -253,8 +253,11 @@ export const methods = {
     writes: true,
   },
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
-  /** Which tool wrote an import source, from its layout and first bytes. */
-  detectFormat: { args: z.strictObject({ path: hostPath }), result: null as unknown as FormatDetection, writes: false },
+  /**
+   * Which tool wrote an import source, from its layout and first bytes. A write method: it looks
+   * at the service machine's files, which only clients allowed to import may.
+   */
+  detectFormat: { args: z.strictObject({ path: hostPath }), result: null as unknown as FormatDetection, writes: true },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
   getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },
