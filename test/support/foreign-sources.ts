@@ -8,7 +8,6 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseIrcLine } from '../../app/archive/irc-parse.js';
 import { stripHistoryTags } from '../../app/archive/line-rules.js';
-import { chatView } from '../../app/archive/reconstruction.js';
 import type { IrcFields } from '../../app/archive/record.js';
 import { fixtureLines as allFixtureLines, liveLine } from './fake-twitch.js';
 
@@ -160,12 +159,31 @@ export async function writeTwitchDownloader(file: string, lines: number[], opts:
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** A Chatterino log line of a fixture PRIVMSG in a zone `offset` minutes east of UTC (LoggingChannel::addMessage). */
+/**
+ * A Chatterino log line of a fixture PRIVMSG in a zone `offset` minutes east of UTC, written
+ * here the way Chatterino2 does, independently of the importer's rules: IrcMessageHandler
+ * takes a /me text without its ACTION wrapper and (stripLeadingReplyMention) a reply's leading
+ * "@<parent display name> "; LoggingChannel::addMessage writes "[hh:mm:ss] ", the localized name
+ * (a display name that is not the login in other case) and the login, ": ", the text, and for a
+ * reply puts " @<parent login>" back after the colon.
+ */
 export function chatterinoLine(i: number, offset: number): string {
-  const v = chatView(parsed(i))!;
+  const f = parsed(i);
+  const tags = f.tags!;
+  let content = f.params[1]!;
+  const action = /^\u0001ACTION (.*)\u0001$/s.exec(content);
+  if (action) content = action[1]!;
+  const parentName = tags['reply-parent-display-name'];
+  const reply = typeof tags['reply-parent-msg-id'] === 'string';
+  if (typeof parentName === 'string' && content.length > parentName.length + 1 && content.startsWith(`@${parentName} `))
+    content = content.slice(parentName.length + 2);
+  const display = String(tags['display-name'] ?? '').trim();
+  const login = f.sender!;
+  const who = display && display.toLowerCase() !== login ? `${display} ${login}` : login;
+  let text = `${who}: ${content}`;
+  if (reply) text = text.replace(':', `: @${String(tags['reply-parent-user-login'])}`);
   const d = new Date(Math.floor(sentAt(i)) * 1000 + offset * 60_000);
-  const name = v.localized ? `${v.localized} ${v.login}` : v.login;
-  return `[${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}] ${name}: ${v.text}`;
+  return `[${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}] ${text}`;
 }
 
 /** `Logs/Twitch/Channels/<channel>/<channel>-<date>.log` with its header, in CET (UTC+1). */
