@@ -161,6 +161,27 @@ describe('golden imports of other tools, from the real fixture', () => {
     expect(treeDigest(await snapshotTree(a))).toBe(digest);
   });
 
+  it('TwitchDownloader comments alone rebuild the fields Twitch sent: id, user, colour, badges, emotes, time', async () => {
+    const dest = path.join(root, 'td-only');
+    await fs.mkdir(dest);
+    await importForeign(dest, 'twitchdownloader', [sources[2]!.path]);
+    const byId = new Map((await recordsOf(dest)).map((r) => [r.tags!.id, r]));
+    const pick = ['id', 'user-id', 'display-name', 'color', 'badges', 'emotes', 'room-id', 'tmi-sent-ts'];
+    let emotes = 0;
+    for (const i of range(200, 700).filter(isPrivmsg)) {
+      const f = parsed(i);
+      const r = byId.get(f.tags!.id)!;
+      expect(isReconstructed(r.receivers)).toBe(true);
+      expect([r.sender, r.user, r.host, r.params[0]]).toEqual([f.sender, f.user, f.host, f.params[0]]);
+      // Twitch lists emote ids in an order of its own; TwitchDownloader keeps only positions
+      const norm = (k: string, v: unknown) =>
+        k === 'emotes' ? String(v).split('/').sort().join('/') : String(v).trim();
+      for (const k of pick) expect(norm(k, r.tags![k]), `line ${i} ${k}`).toBe(norm(k, f.tags![k]));
+      if (f.tags!.emotes) emotes++;
+    }
+    expect(emotes).toBeGreaterThan(50);
+  });
+
   it('justlog per-user files fill the days whose day file is missing', async () => {
     const src = path.join(root, 'justlog-users-only');
     await writeJustlog(src, range(0, 100), { days: false });
