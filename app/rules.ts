@@ -21,10 +21,14 @@ export const LOGIN: Rule = {
   message: 'Twitch logins are 1–25 characters a–z, 0–9 and _',
 };
 /** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
+const NODE_CHARS = 'A-Za-z0-9_-';
 export const NODE_NAME: Rule = {
-  pattern: /^[A-Za-z0-9_-]{1,64}$/,
+  pattern: new RegExp(`^[${NODE_CHARS}]{1,64}$`),
   message: 'node names are 1–64 characters A–Z, a–z, 0–9, _ and -',
 };
+/** A machine's default node name: its host name, every character a node name cannot hold made a dash. */
+export const nodeNameFromHost = (host: string) =>
+  host.replace(new RegExp(`[^${NODE_CHARS}]`, 'g'), '-').slice(0, 64) || 'node';
 export const CHAT_SERVER: Rule = {
   pattern: /^wss?:\/\/[^/]/,
   message: 'the chat server must be a ws:// or wss:// URL',
@@ -41,6 +45,8 @@ export function breaks(rule: Rule, value: string): string | null {
 
 /** What users type for a channel: `#Name` and `name` mean the same channel. */
 export const normalizeChannel = (typed: string) => typed.trim().replace(/^#/, '').toLowerCase();
+/** Twitch logins are case-insensitive and stored in lower case. */
+export const normalizeLogin = (typed: string) => typed.trim().toLowerCase();
 
 /**
  * How faithfully a receiver holds what it saw, from the form of its id's last part (README

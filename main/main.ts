@@ -62,6 +62,9 @@ async function start(): Promise<void> {
     },
   });
   registerIpc(ipcMain, service, () => win?.webContents ?? null);
+  const problem = service.settingsProblem;
+  if (problem)
+    void dialog.showMessageBox({ type: 'warning', message: 'Some settings could not be used', detail: problem });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(
@@ -99,10 +102,10 @@ function onWindowClose(e: Electron.Event): void {
 
 async function importFromMenu(): Promise<void> {
   if (!service) return;
-  const picked = await service.call('pickFolder', {});
-  const folder = picked.ok ? (picked.value as { path: string | null }).path : null;
+  const picked = await service.api.pickFolder({});
+  const folder = picked.ok ? picked.value.path : null;
   // Progress reaches the window as import events, like an import started from the UI.
-  if (folder) await service.call('importStart', { sources: [folder] });
+  if (folder) await service.api.importStart({ sources: [folder] });
 }
 
 app.on('window-all-closed', () => {

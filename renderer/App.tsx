@@ -250,6 +250,7 @@ export function App() {
                 : `${count(merge.pendingHours)} hour${merge.pendingHours === 1 ? '' : 's'} waiting to merge`}
             </p>
           )}
+          {indexing?.error && <p className="small error-text">Index problem: {indexing.error}</p>}
           {merge?.lastError && <p className="small error-text">Merge problem: {merge.lastError}</p>}
         </section>
       </aside>

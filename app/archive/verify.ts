@@ -1,7 +1,7 @@
 /** verify: everything about an archive that is not as SPEC §2–4 and §6 say. */
 import path from 'node:path';
 import { hourDir, isOwnTemporary, listBatchFiles, listChannels, listHours, type Stray } from './layout.js';
-import { readBatchFile } from './read.js';
+import { lineProblemText, readBatchFile } from './read.js';
 import { cluster } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 
@@ -90,7 +90,7 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
         err(f.path, 'unreadable', (e as Error).message);
         continue;
       }
-      for (const p of parsed.problems) err(f.path, 'invalid-record', p.line ? `line ${p.line}: ${p.reason}` : p.reason);
+      for (const p of parsed.problems) err(f.path, 'invalid-record', lineProblemText(p));
       if (!parsed.hashMatches) err(f.path, 'hash-mismatch', 'name does not match the SHA-256 of the content');
       if (parsed.nonCanonical.length) err(f.path, 'non-canonical', parsed.nonCanonical.join('; '));
       report.records += parsed.records.length;

@@ -82,12 +82,12 @@ export function register(program: Command): void {
 async function segments(dest: string, sources: string[], out: Reporter, signal: AbortSignal): Promise<void> {
   const s = await importSegments(dest, sources, {
     signal,
-    onProgress: (p) =>
+    onProgress: (c, phase) =>
       out.progress(
-        p.phase,
-        p.filesChecked,
-        p.filesTotal,
-        `${p.copied} copied, ${p.alreadyPresent} present, ${p.quarantined.length} quarantined`,
+        phase,
+        c.filesChecked,
+        c.filesTotal,
+        `${c.copied} copied, ${c.alreadyPresent} present, ${c.quarantined.length} quarantined`,
       ),
   });
   const lines = [

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** chat-archiver: the command line. Each command lives in its own module with a `register`. */
 import { Command, CommanderError } from 'commander';
-import { EXIT_PROBLEMS, EXIT_USAGE, UsageError } from './output.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT_PROBLEMS, EXIT_USAGE, isIoError, UsageError } from './output.js';
 import { register as importCommand } from './import.js';
 import { register as mergeCommand } from './merge.js';
 import { register as recordCommand } from './record.js';
@@ -31,6 +33,9 @@ export async function main(argv: string[]): Promise<void> {
     } else if (e instanceof UsageError) {
       process.stderr.write(`chat-archiver: ${e.message}\n`);
       process.exitCode = EXIT_USAGE;
+    } else if (isIoError(e)) {
+      process.stderr.write(`chat-archiver: ${(e as Error).message}\n`);
+      process.exitCode = EXIT_PROBLEMS;
     } else {
       process.stderr.write(`chat-archiver: ${(e as Error).stack ?? e}\n`);
       process.exitCode = EXIT_PROBLEMS;
@@ -38,4 +43,5 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Run when started as a script (`node --import tsx app/cli/main.ts`); bin/chat-archiver.js calls main itself.
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main(process.argv);

@@ -1,16 +1,12 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
-import os from 'node:os';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
-import {
-  chatServerUrl,
-  httpUrl,
-  loginName,
-  nodeName as nodeNameSchema,
-  type ChannelRecording,
-} from '../service/contract.js';
 import { Recorder } from '../record/recorder.js';
-import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, UsageError } from './output.js';
+import { normalizeLogin } from '../rules.js';
+import { loginName, settingsSchema, type ChannelRecording, type Settings } from '../service/contract.js';
+import { recorderOptions } from '../service/recording.js';
+import { defaultSettings } from '../service/settings-store.js';
+import { channelOption, EXIT_OK, EXIT_PROBLEMS, IoError, option, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
@@ -24,16 +20,6 @@ interface RecordOptions {
   history?: boolean;
   historyUrl?: string;
   json?: boolean;
-}
-
-/** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
-function defaultNodeName(): string {
-  return (
-    os
-      .hostname()
-      .replace(/[^A-Za-z0-9_-]/g, '-')
-      .slice(0, 64) || 'node'
-  );
 }
 
 export function register(program: Command): void {
@@ -55,25 +41,40 @@ export function register(program: Command): void {
     .action((o: RecordOptions) => record(o));
 }
 
-function parseOptions(o: RecordOptions) {
+/**
+ * The flags as the settings the desktop app and `serve` record with: this machine's
+ * defaults, each flag checked with the settings schema's rule for its field. The recorder
+ * is then made from them the way the service makes it (recorderOptions).
+ */
+function parseOptions(o: RecordOptions): { channels: string[]; settings: Settings; token: string | null } {
   const channels = [...new Set(o.channel.map((c) => channelOption(c)))];
-  const nodeName = option(nodeNameSchema, o.name ?? defaultNodeName(), '--name');
-  option(chatServerUrl, o.server, '--server');
-  const username = o.username === undefined ? undefined : option(loginName, o.username.toLowerCase(), '--username');
+  const defaults = defaultSettings(o.segments);
+  const field = settingsSchema.shape;
+  const nodeName = option(field.nodeName, o.name ?? defaults.nodeName, '--name');
+  const server = option(field.server, o.server, '--server');
+  const username = o.username === undefined ? undefined : option(loginName, normalizeLogin(o.username), '--username');
   if ((o.username === undefined) !== (o.tokenFile === undefined))
     throw new UsageError('--username and --token-file go together');
-  let token: string | undefined;
+  let token: string | null = null;
   if (o.tokenFile !== undefined) {
     try {
       token = fs.readFileSync(o.tokenFile, 'utf8').trim();
     } catch (e) {
-      throw new UsageError(`cannot read --token-file: ${(e as Error).message}`);
+      throw new IoError(`cannot read --token-file: ${(e as Error).message}`);
     }
     if (!token) throw new UsageError(`--token-file ${o.tokenFile} is empty`);
   }
-  if (o.historyUrl !== undefined) option(httpUrl, o.historyUrl, '--history-url');
-  const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
-  return { channels, nodeName, username, token, historyUrl };
+  const historyUrl =
+    o.historyUrl === undefined ? defaults.historyUrl : option(field.historyUrl, o.historyUrl, '--history-url');
+  const settings: Settings = {
+    ...defaults,
+    nodeName,
+    server,
+    login: username === undefined ? { mode: 'anonymous' } : { mode: 'token', username },
+    historyGapFilling: o.history === true || o.historyUrl !== undefined,
+    historyUrl,
+  };
+  return { channels, settings, token };
 }
 
 function statusLine(s: ChannelRecording): string {
@@ -84,19 +85,13 @@ function statusLine(s: ChannelRecording): string {
 }
 
 async function record(o: RecordOptions): Promise<void> {
-  const { channels, nodeName, username, token, historyUrl } = parseOptions(o);
+  const { channels, settings, token } = parseOptions(o);
+  const { nodeName } = settings;
   const out = (event: object) => o.json && process.stdout.write(JSON.stringify(event) + '\n');
-  const recorder = new Recorder({
-    segments: o.segments,
-    nodeName,
-    server: o.server,
-    username,
-    token,
-    historyUrl,
-  });
+  const recorder = new Recorder(recorderOptions(settings, token));
 
   const lastErrors = new Map<string, string | null>();
-  recorder.on('status', (status: ChannelRecording[]) => {
+  recorder.on('status', (status) => {
     out({ type: 'status', channels: status, counters: recorder.counters() });
     for (const s of status) {
       // Errors are shown when they happen, not only with the periodic status.
@@ -105,8 +100,8 @@ async function record(o: RecordOptions): Promise<void> {
       lastErrors.set(s.channel, s.lastError);
     }
   });
-  recorder.on('filesWritten', (paths: string[]) => out({ type: 'filesWritten', paths }));
-  recorder.on('unparsable', (u: { channel: string; receiverId: string; line: string }) => {
+  recorder.on('filesWritten', (paths) => out({ type: 'filesWritten', paths }));
+  recorder.on('unparsable', (u) => {
     process.stderr.write(
       `${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`,
     );
@@ -114,7 +109,7 @@ async function record(o: RecordOptions): Promise<void> {
   });
 
   const started = await recorder.start(channels);
-  if (!started.ok) throw new UsageError(started.error.message);
+  if (!started.ok) throw new (started.error.code === 'io' ? IoError : UsageError)(started.error.message);
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const status = recorder.status();
@@ -149,7 +144,7 @@ async function record(o: RecordOptions): Promise<void> {
     );
     out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
     // A rejected login stops its channel for good; end instead of idling.
-    recorder.on('status', (status: ChannelRecording[]) => {
+    recorder.on('status', (status) => {
       if (status.length && status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);
     });
   });

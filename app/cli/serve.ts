@@ -7,7 +7,7 @@ import { ArchiveService } from '../service/service.js';
 import { startHttpServer, checkServeOptions } from '../service/http-server.js';
 import { defaultSegmentsDir } from '../service/paths.js';
 import { recordWithRecorder } from '../service/recording.js';
-import { UsageError } from './output.js';
+import { option, port, UsageError } from './output.js';
 
 export interface ServeOptions {
   segments: string;
@@ -38,15 +38,22 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
     recording: recordWithRecorder,
   });
+  if (service.settingsProblem) process.stderr.write(`chat-archiver: ${service.settingsProblem}\n`);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
-  const server = await startHttpServer({
-    service,
-    host: o.host,
-    port: o.port,
-    token: o.token ?? null,
-    allowWrite: o.allowWrite,
-    rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
-  });
+  let server;
+  try {
+    server = await startHttpServer({
+      service,
+      host: o.host,
+      port: o.port,
+      token: o.token ?? null,
+      allowWrite: o.allowWrite,
+      rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
+    });
+  } catch (e) {
+    await service.close(); // a port in use: nothing may keep running
+    throw e;
+  }
   return {
     url: server.url,
     stop: async () => {
@@ -61,7 +68,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve the archive viewer and its API over HTTP (loopback only unless --host and --token are given)')
     .option('--segments <dir>', 'the archive folder', defaultSegmentsDir())
-    .option('--port <n>', 'TCP port (0 picks a free one)', (v) => parsePort(v), 8417)
+    .option('--port <n>', 'TCP port (0 picks a free one)', (v) => option(port, v, '--port'), 8417)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
     .option(
       '--token <t>',
@@ -81,10 +88,4 @@ export function register(program: Command): void {
       process.stdout.write('chat-archiver: stopping (writing open batches)\n');
       await running.stop();
     });
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0..65535, not ${v}`);
-  return n;
 }

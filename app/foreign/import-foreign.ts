@@ -244,7 +244,8 @@ export async function importForeign(
     channels.add(p.channel);
     await withChannelLock(dest, p.channel, async () => {
       const work = await HourMerge.open(dest, p.channel, p.hour, { state, signal: opts.signal, expectExtra: true });
-      if (work.result.problems.length) {
+      if (work.state === 'blocked') {
+        // The archive's own hour cannot be read completely; merging into it now could not be trusted.
         sum.problems.push(
           ...work.result.problems.map((x) => ({
             ...x,

@@ -8,11 +8,15 @@
  */
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 import { FORMATS } from '../foreign/source.js';
+import type { ChannelRecording } from '../record/status.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+/** The recorder's status, as it reports it. */
+export type { ChannelRecording, ConnectionState, ConnectionStatus } from '../record/status.js';
 
 /** A string that keeps one of app/rules.ts's rules, with that rule's message. */
 const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
@@ -45,6 +49,13 @@ export const settingsSchema = z.strictObject({
   keepRecordingInTray: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** The settings as clients get them. */
+export type SettingsView = Settings & {
+  hasToken: boolean;
+  /** The settings file could not be used when the service started (it was kept aside); null once settings are saved. */
+  problem: string | null;
+};
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -103,26 +114,6 @@ export interface RecordDetail {
   receivers: Array<{ id: string; receivedAt: number; range: Range }>;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
-
-export interface ConnectionStatus {
-  receiverId: string;
-  state: ConnectionState;
-  linesPerMinute: number;
-  lastLineAt: number | null;
-}
-
-export interface ChannelRecording {
-  channel: string;
-  recording: boolean;
-  connections: ConnectionStatus[];
-  filesWritten: number;
-  /** Plain words, for the UI. */
-  lastError: string | null;
-  /** Grows with every line received: `recordingTail` has something new when it changed. */
-  tailVersion: number;
-}
-
 /** What an import source is: another node's segments folder, or another tool's chat (README "Import"). */
 export const importFormat = z.enum(['segments', ...FORMATS]);
 export type ImportFormat = z.infer<typeof importFormat>;
@@ -133,16 +124,15 @@ export interface FormatDetection {
   reason: string;
 }
 
-export interface ImportProgress {
+/** An import job as clients see it: the archive core's counts so far (ImportCounts) and where the job stands. */
+export interface ImportProgress extends Pick<
+  ImportCounts,
+  'filesTotal' | 'filesChecked' | 'copied' | 'alreadyPresent' | 'recordsMerged' | 'newObservations'
+> {
   importId: string;
   phase: 'scanning' | 'copying' | 'merging' | 'done' | 'cancelled' | 'failed';
-  filesTotal: number;
-  filesChecked: number;
-  copied: number;
-  alreadyPresent: number;
+  /** Each quarantined file and why (where its copy was kept is the server's business). */
   quarantined: Array<{ path: string; reason: string }>;
-  recordsMerged: number;
-  newObservations: number;
   error: string | null;
   /** Other tools' chat: bytes of the sources, bytes read so far, lines imported. */
   bytesTotal?: number;
@@ -161,6 +151,8 @@ export interface IndexStatus {
   scanning: boolean;
   filesTotal: number;
   filesScanned: number;
+  /** Why the last scan could not see everything (the archive folder, a channel or files unreadable); null when it did. */
+  error: string | null;
 }
 
 export type ApiError = {
@@ -181,32 +173,39 @@ export type ApiEvent =
 
 const empty = z.strictObject({});
 const range = { channel: channelName, from: unixTime, to: unixTime };
+/** The rule of every range: `to` never before `from`. */
+const ordered = [
+  (a: { from: number; to: number }) => a.to >= a.from,
+  { error: '"to" must not be before "from"' },
+] as const;
 
 /** method → [argument schema, result type (phantom), writes?]. */
 export const methods = {
   listChannels: { args: empty, result: null as unknown as ChannelInfo[], writes: false },
   summary: {
-    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }),
+    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }).refine(...ordered),
     result: null as unknown as Summary,
     writes: false,
   },
   records: {
-    args: z.strictObject({
-      ...range,
-      offset: z.number().int().min(0).max(10_000_000),
-      limit: z.number().int().min(1).max(5000),
-      /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
-      filter: z
-        .strictObject({
-          commands: z
-            .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
-            .max(32)
-            .optional(),
-          user: z.string().max(64).optional(),
-          text: z.string().max(500).optional(),
-        })
-        .optional(),
-    }),
+    args: z
+      .strictObject({
+        ...range,
+        offset: z.number().int().min(0).max(10_000_000),
+        limit: z.number().int().min(1).max(5000),
+        /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
+        filter: z
+          .strictObject({
+            commands: z
+              .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
+              .max(32)
+              .optional(),
+            user: z.string().max(64).optional(),
+            text: z.string().max(500).optional(),
+          })
+          .optional(),
+      })
+      .refine(...ordered),
     result: null as unknown as RecordPage,
     writes: false,
   },
@@ -260,10 +259,10 @@ export const methods = {
   detectFormat: { args: z.strictObject({ path: hostPath }), result: null as unknown as FormatDetection, writes: true },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
-  getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },
+  getSettings: { args: empty, result: null as unknown as SettingsView, writes: false },
   setSettings: {
     args: settingsSchema.partial().strict(),
-    result: null as unknown as Settings & { hasToken: boolean },
+    result: null as unknown as SettingsView,
     writes: true,
   },
   setToken: {
@@ -282,8 +281,11 @@ export type ArgsOf<M extends MethodName> = z.infer<Methods[M]['args']>;
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const methodNames = Object.keys(methods) as MethodName[];
 
+/** One typed function per method: the service's implementation, and every client's view of it. */
+export type ApiMethods = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> };
+
 /** The API as the renderer sees it, whatever the transport. */
-export type ArchiveApi = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> } & {
+export type ArchiveApi = ApiMethods & {
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (e: ApiEvent) => void): () => void;
 };

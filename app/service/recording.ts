@@ -1,12 +1,111 @@
-/** The real recorder behind the service's recording methods, configured from the settings. */
-import { Recorder } from '../record/recorder.js';
-import type { RecordingFactory } from './service.js';
+/**
+ * The service's recording: the recorder is made from the settings on the first start (with
+ * the token, when logging in), kept while they hold, and remade after they change. Index
+ * refreshes for the files it writes are tracked so that closing waits for them.
+ */
+import { Recorder, type RecorderOptions } from '../record/recorder.js';
+import type { ChannelRecording, RecordRow, Result, Settings } from './contract.js';
+import type { SecretStore } from './secrets.js';
+import { fail, ok } from './validate.js';
 
-export const recordWithRecorder: RecordingFactory = (settings, token) =>
-  new Recorder({
+/** What the service needs from the recorder (a test may hand it another one of this shape). */
+export type RecordingControl = Pick<Recorder, 'start' | 'stop' | 'status' | 'tail' | 'on'>;
+export type RecordingFactory = (settings: Settings, token: string | null) => RecordingControl;
+
+/** The recorder's options from the settings: the one mapping, for the service and `chat-archiver record`. */
+export function recorderOptions(settings: Readonly<Settings>, token: string | null): RecorderOptions {
+  return {
     segments: settings.segmentsDir,
     nodeName: settings.nodeName,
     server: settings.server,
     ...(settings.login.mode === 'token' && token ? { username: settings.login.username, token } : {}),
     ...(settings.historyGapFilling ? { historyUrl: settings.historyUrl } : {}),
-  });
+  };
+}
+
+/** The real recorder, configured from the settings. */
+export const recordWithRecorder: RecordingFactory = (settings, token) => new Recorder(recorderOptions(settings, token));
+
+export interface RecordingSessionOptions {
+  /** None: recording is not available in this process. */
+  factory?: RecordingFactory;
+  settings(): Readonly<Settings>;
+  secrets: SecretStore;
+  onStatus(status: ChannelRecording[]): void;
+  /** Channels started: the merge loop settles them from now on. */
+  started(channels: string[]): void;
+  /** New batch files: the index re-lists their hours. */
+  filesWritten(paths: string[]): Promise<void>;
+}
+
+export class RecordingSession {
+  readonly #opts: RecordingSessionOptions;
+  #recorder: RecordingControl | null = null;
+  /** Index refreshes for files the recorder wrote, still running: close waits for them. */
+  readonly #refreshes = new Set<Promise<void>>();
+
+  constructor(opts: RecordingSessionOptions) {
+    this.#opts = opts;
+  }
+
+  status(): ChannelRecording[] {
+    return this.#recorder?.status() ?? [];
+  }
+
+  isRecording(): boolean {
+    return this.status().some((r) => r.recording);
+  }
+
+  /** The latest lines of a channel being recorded, keyed `live:<n>` (they have no file yet). */
+  tail(channel: string, limit: number): RecordRow[] {
+    return (this.#recorder?.tail(channel, limit) ?? []).map((t) => ({ key: `live:${t.seq}`, record: t.record }));
+  }
+
+  async start(channels: string[]): Promise<Result<ChannelRecording[]>> {
+    const rec = await this.#ensureRecorder();
+    if (!rec) return fail('unavailable', 'recording is not available in this process');
+    const started = await rec.start(channels);
+    if (!started.ok) return fail(started.error.code, started.error.message);
+    this.#opts.started(channels);
+    return ok(rec.status());
+  }
+
+  async stop(channels?: string[]): Promise<Result<ChannelRecording[]>> {
+    if (!this.#recorder) return ok([]);
+    await this.#recorder.stop(channels);
+    return ok(this.#recorder.status());
+  }
+
+  /** The settings the recorder was made with changed: it stops, and the next start makes a new one. */
+  async reset(): Promise<void> {
+    await this.#recorder?.stop();
+    this.#recorder = null;
+  }
+
+  /** The recorder took the token when it was made; an idle one is remade on the next start. */
+  tokenChanged(): void {
+    if (this.#recorder && !this.isRecording()) this.#recorder = null;
+  }
+
+  /** Stops recording (writing every open batch) and waits for the index to take the last files. */
+  async close(): Promise<void> {
+    await this.#recorder?.stop();
+    await Promise.allSettled([...this.#refreshes]);
+  }
+
+  async #ensureRecorder(): Promise<RecordingControl | null> {
+    if (this.#recorder) return this.#recorder;
+    if (!this.#opts.factory) return null;
+    const settings = this.#opts.settings();
+    const token = settings.login.mode === 'token' ? await this.#opts.secrets.get() : null;
+    const rec = this.#opts.factory(settings, token);
+    rec.on('status', (status) => this.#opts.onStatus(status));
+    rec.on('filesWritten', (paths) => {
+      const p = this.#opts.filesWritten(paths).catch(() => undefined);
+      this.#refreshes.add(p);
+      void p.finally(() => this.#refreshes.delete(p));
+    });
+    this.#recorder = rec;
+    return rec;
+  }
+}

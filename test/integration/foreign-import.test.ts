@@ -13,11 +13,10 @@ import path from 'node:path';
 import { importForeign, type ForeignSummary } from '../../app/foreign/import-foreign.js';
 import { detectFormat } from '../../app/foreign/detect.js';
 import type { Format } from '../../app/foreign/source.js';
-import { readBatchFile } from '../../app/archive/read.js';
-import { listBatchFiles, listHours } from '../../app/archive/layout.js';
 import type { ChatRecord } from '../../app/archive/record.js';
 import { isReconstructed } from '../../app/rules.js';
 import { snapshotTree, treeDigest } from '../support/generate.js';
+import { readArchiveFiles, readArchiveRecords } from '../support/archive-records.js';
 import {
   deletedLater,
   fixtureLines,
@@ -70,21 +69,11 @@ async function importAll(dest: string, order: number[]): Promise<ForeignSummary[
   return out;
 }
 
+/** The archive's records; every file canonical. */
 async function recordsOf(dest: string): Promise<ChatRecord[]> {
-  const out: ChatRecord[] = [];
-  for (const hour of (await listHours(dest, 'nymn')).hours) {
-    const { files } = await listBatchFiles(
-      path.join(dest, 'nymn', 'chat', new Date(hour * 1000).toISOString().slice(0, 13)),
-      hour,
-    );
-    for (const f of files) {
-      const p = await readBatchFile(f.path, f.hash);
-      expect(p.problems).toEqual([]);
-      expect(p.nonCanonical).toEqual([]);
-      out.push(...p.records);
-    }
-  }
-  return out;
+  const files = await readArchiveFiles(dest);
+  for (const f of files) expect([f.rel, f.problems, f.nonCanonical]).toEqual([f.rel, [], []]);
+  return readArchiveRecords(dest);
 }
 
 const formatOf = (receiver: string) => receiver.split('.')[0];

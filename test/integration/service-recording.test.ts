@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ArchiveService } from '../../app/service/service.js';
 import { recordWithRecorder } from '../../app/service/recording.js';
-import type { ApiEvent, ChannelInfo, ChannelRecording, RecordRow } from '../../app/service/contract.js';
+import type { ApiEvent, RecordRow } from '../../app/service/contract.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
 import { tempDir } from '../support/service-archive.js';
 
@@ -29,10 +29,10 @@ describe('recording through the service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
     expect(
-      await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
+      await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
     ).toMatchObject({ ok: true });
 
-    const started = await service.call('recordingStart', { channels: ['nymn'] });
+    const started = await service.api.recordingStart({ channels: ['nymn'] });
     expect(started).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: true }] });
     await fake.waitForJoined('nymn', 1);
     const lines = fixtureLines().slice(0, 50).map(liveLine);
@@ -49,10 +49,10 @@ describe('recording through the service', () => {
       .at(-1)!.status;
     expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
 
-    const stopped = await service.call('recordingStop', { channels: ['nymn'] });
-    expect(stopped).toEqual({ ok: true, value: [] as ChannelRecording[] });
-    const channels = await service.call('listChannels', {});
-    expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
+    const stopped = await service.api.recordingStop({ channels: ['nymn'] });
+    expect(stopped).toEqual({ ok: true, value: [] });
+    const channels = await service.api.listChannels({});
+    expect(channels.ok && channels.value[0]).toMatchObject({ channel: 'nymn', records: 50 });
   });
 
   it('shows the latest lines live, before their minute reaches the archive', async () => {
@@ -69,9 +69,9 @@ describe('recording through the service', () => {
       t.cleanup,
       () => service.close(),
     );
-    await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
-    expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
-    await service.call('recordingStart', { channels: ['nymn'] });
+    await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
+    expect(await service.api.recordingTail({ channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
+    await service.api.recordingStart({ channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);
     // Sent now: their minute is written two minutes from now, long after this test looks.
     const now = Date.now();
@@ -87,8 +87,8 @@ describe('recording through the service', () => {
     await expect
       .poll(
         async () => {
-          const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
-          rows = res.ok ? (res.value as RecordRow[]) : [];
+          const res = await service.api.recordingTail({ channel: 'nymn', limit: 25 });
+          rows = res.ok ? res.value : [];
           return rows.length;
         },
         { timeout: 15_000 },
@@ -102,15 +102,15 @@ describe('recording through the service', () => {
       expect(Object.keys(r.record.receivers)).toEqual([expect.stringMatching(/^live-node\.[A-Za-z0-9]{5}\.0$/)]);
       expect(r.record.time).toBe(now / 1000);
     }
-    const status = await service.call('recordingStatus', {});
-    expect(status.ok && (status.value as ChannelRecording[])[0]!.tailVersion).toBe(40);
+    const status = await service.api.recordingStatus({});
+    expect(status.ok && status.value[0]!.tailVersion).toBe(40);
     // Nothing of it is in the archive yet.
-    expect(await service.call('listChannels', {})).toMatchObject({
+    expect(await service.api.listChannels({})).toMatchObject({
       ok: true,
       value: [{ channel: 'nymn', records: 0 }],
     });
     // A bad argument is a typed error, as for every method.
-    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({
+    expect(await service.api.recordingTail({ channel: '../x', limit: 10 })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });

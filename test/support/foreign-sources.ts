@@ -1,5 +1,5 @@
 /**
- * Other tools' files written from the real fixture (test/fixtures/recentmessages-nymn.json) the
+ * Other tools' files written from the real fixture (app/service/sample/recentmessages-nymn.json) the
  * way each tool writes them (read from their sources): justlog's folder of raw lines,
  * TwitchDownloader's chat JSON, Chatterino's log, a raw IRC dump, the recent-messages answer.
  */
