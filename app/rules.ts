@@ -65,3 +65,19 @@ export function receiverFidelity(receiver: string): Fidelity {
 /** A record is reconstructed when no receiver of it captured the raw line. */
 export const isReconstructed = (receivers: Record<string, unknown>) =>
   Object.keys(receivers).every((id) => receiverFidelity(id) !== 'verbatim');
+/** A Syncthing device ID as Syncthing prints it: 8 groups of 7 base32 characters (check characters included). */
+export const DEVICE_ID: Rule = {
+  pattern: /^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/,
+  message: 'a Syncthing device ID is 8 groups of 7 letters A–Z and digits 2–7 joined by -, as Syncthing shows it',
+};
+/** Where Syncthing listens or finds a peer: tcp:// or quic:// with host and port (the host may be empty to listen everywhere). */
+export const SYNC_ADDRESS: Rule = {
+  pattern: /^(tcp|tcp4|tcp6|quic|quic4|quic6):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/,
+  message: 'a Syncthing address is tcp://HOST:PORT (or quic://HOST:PORT)',
+};
+
+/** A batch file's name (SPEC §2): `MM.SS-HASH.json`, or the original implementation's `MM:SS-HASH.json`. */
+export const BATCH_FILE: Rule = {
+  pattern: /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/,
+  message: 'batch file names are MM.SS-HASH.json (HASH: 43 characters of base64url SHA-256)',
+};

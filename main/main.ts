@@ -55,6 +55,11 @@ async function start(): Promise<void> {
     secrets: await safeStorageSecrets(safeStorage, dataDir),
     recording: recordWithRecorder,
     allowSegmentsChange: true,
+    sync: {
+      home: path.join(dataDir, 'syncthing'),
+      settingsFile: path.join(dataDir, 'sync.json'),
+      apiKey: await safeStorageSecrets(safeStorage, dataDir, process.platform, 'syncthing-api-key.bin'),
+    },
     pickFolder: async () => {
       const options = { properties: ['openDirectory' as const], title: 'Choose a segments folder to import' };
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);

@@ -91,7 +91,8 @@ export class MergeState {
   }
 }
 
-function digestNames(names: string[]): string {
+/** One digest of a set of file names (they carry content hashes, so it stands for the folder's content). */
+export function digestNames(names: string[]): string {
   return createHash('sha256')
     .update([...names].sort().join('\n'))
     .digest('base64url');
@@ -157,7 +158,10 @@ export class HourMerge {
   #state: HourMergeState = 'open';
   private readonly own = new ObservationSet();
   private readonly foreign = new Map<number, ObservationSet>();
-  private readonly damaged: Array<{ path: string; reason: string }> = [];
+  /** Files with invalid lines (their valid lines are merged): quarantined, then removed. */
+  private readonly damaged: Array<{ path: string; reason: string; bytes?: Buffer }> = [];
+  /** Conflict copies whose every line was merged: removed once the result is written. */
+  private readonly mergedConflicts: string[] = [];
   private files: BatchFile[] = [];
   private strays: Stray[] = [];
 
@@ -215,7 +219,13 @@ export class HourMerge {
     for await (const item of prefetched([...files.map((f) => f.path), ...conflicts.map((c) => c.path)])) {
       opts.signal?.throwIfAborted();
       if (item.error) {
-        if (item.error.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
+        if (item.error.code === 'ENOENT') {
+          // Merged away by a concurrent run, or deleted by a sync tool whose origin wrote its content
+          // elsewhere first. Not read, so never ours to delete: should it come back, the next merge reads it.
+          w.files = w.files.filter((f) => f.path !== item.path);
+          continue;
+        }
+        // Unreadable: the hour stays as it is (commit refuses) rather than be half-known.
         w.result.problems.push({ path: item.path, reason: `cannot read: ${item.error.message}` });
         w.#state = 'blocked';
         return w;
@@ -225,14 +235,13 @@ export class HourMerge {
       w.result.observationsBefore += parsed.observed;
       if (parsed.problems.length) {
         const reason = lineProblemsText(parsed.problems);
-        if (isConflict.has(item.path)) {
-          w.result.problems.push({
-            path: item.path,
-            reason: `conflict copy has invalid lines, left in place:\n${reason}`,
-          });
-          w.#state = 'blocked';
-        } else w.damaged.push({ path: item.path, reason });
-      }
+        const bytes = Buffer.isBuffer(item.loaded) ? item.loaded : undefined;
+        w.damaged.push({
+          path: item.path,
+          reason: isConflict.has(item.path) ? `sync conflict copy: ${reason}` : reason,
+          bytes,
+        });
+      } else if (isConflict.has(item.path)) w.mergedConflicts.push(item.path);
     }
     return w;
   }
@@ -288,21 +297,23 @@ export class HourMerge {
     }
     // Everything is written; now the inputs that the result replaces can go.
     const qid = this.damaged.length ? newBatchId('merge') : '';
+    const gone: string[] = [...this.mergedConflicts];
     for (const d of this.damaged) {
-      const q = await quarantine(segments, qid, path.relative(segments, d.path), d.path, d.reason);
+      const q = await quarantine(segments, qid, path.relative(segments, d.path), d.path, d.reason, d.bytes);
       result.quarantined.push(q);
       if (!q.copy) {
         result.problems.push({ path: d.path, reason: 'could not be quarantined, left in place' });
         keep.add(path.basename(d.path));
-      }
+      } else if (!this.files.some((f) => f.path === d.path)) gone.push(d.path);
     }
-    for (const f of this.files) {
-      if (keep.has(f.name)) continue;
-      await fs.rm(f.path, { force: true });
+    // A sync tool propagates these deletions; each one is safe because what it deletes is written above.
+    for (const p of [...this.files.filter((f) => !keep.has(f.name)).map((f) => f.path), ...gone]) {
+      await fs.rm(p, { force: true });
       result.filesRemoved++;
     }
     await removeStaleTemporaries(this.strays);
-    if (opts.state) opts.state.settle(channel, hour, (await hourInputs(this.dir, hour)).names);
+    // Settled as what this merge made it, not as the folder is now: a file that arrived meanwhile is unmerged.
+    if (opts.state) opts.state.settle(channel, hour, [...keep]);
     this.#state = 'committed';
   }
 }

@@ -37,6 +37,11 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     segmentsDir: segments,
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
     recording: recordWithRecorder,
+    // A served archive is its own node: Syncthing's home sits in its state folder (never synced).
+    sync: {
+      home: path.join(segments, '.chat-archiver', 'syncthing'),
+      settingsFile: path.join(segments, '.chat-archiver', 'sync.json'),
+    },
   });
   if (service.settingsProblem) process.stderr.write(`chat-archiver: ${service.settingsProblem}\n`);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');

@@ -7,11 +7,23 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
-import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import {
+  BATCH_FILE,
+  CHANNEL,
+  CHAT_SERVER,
+  DEVICE_ID,
+  HTTP_URL,
+  LOGIN,
+  NODE_NAME,
+  SYNC_ADDRESS,
+  type Rule,
+} from '../rules.js';
 import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 import { FORMATS } from '../foreign/source.js';
 import type { ChannelRecording } from '../record/status.js';
+import { parseDeviceId } from '../sync/device-id.js';
+import type { NodeStatus } from '../sync/node.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
@@ -28,6 +40,27 @@ export const chatServerUrl = ruled(CHAT_SERVER);
 export const httpUrl = ruled(HTTP_URL);
 /** Unix seconds, finite, 1970..9999. */
 export const unixTime = z.number().finite().min(0).max(253402300800);
+/** The start of a UTC hour, Unix seconds. */
+export const hourStart = unixTime.int().refine((t) => t % 3600 === 0, 'an hour starts at a multiple of 3600 seconds');
+export const batchFileName = ruled(BATCH_FILE, 100);
+/** Syncthing's form; the UI normalizes what people paste (case, spaces) before sending. */
+export const deviceId = ruled(DEVICE_ID, 63).refine(
+  (id) => parseDeviceId(id).ok,
+  'its check characters do not match: a character was mistyped',
+);
+export const syncAddress = ruled(SYNC_ADDRESS, 300);
+
+export const syncSettingsSchema = z.strictObject({
+  /** managed: we run Syncthing with its home in the app's data folder; attached: the user's own Syncthing. */
+  mode: z.enum(['managed', 'attached']),
+  /** Managed: where peers reach this node. */
+  listen: syncAddress,
+  /** Managed: global and LAN discovery, relays and NAT traversal; off, peers only at their addresses. */
+  discovery: z.boolean(),
+  /** Attached: the address of its GUI/API (its API key is kept like the Twitch token). */
+  attachUrl: httpUrl,
+});
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 /** A path on the machine running the service; only import sources and settings take one. */
 export const hostPath = z
   .string()
@@ -155,6 +188,33 @@ export interface IndexStatus {
   error: string | null;
 }
 
+/** An hour folder as `pull` sees it: how many batch files, and a digest of their names. */
+export interface ArchiveHour {
+  hour: number;
+  files: number;
+  digest: string;
+}
+
+export interface ArchiveHourFiles {
+  hour: number;
+  files: string[];
+}
+
+/** A peer and the archive folder as the Sync panel shows them (app/sync/node.ts reports them). */
+export type { PeerState as SyncPeer, FolderState as SyncFolder } from '../sync/node.js';
+
+export interface SyncStatus extends Omit<NodeStatus, 'deviceId'> {
+  state: 'off' | 'starting' | 'running' | 'stopping' | 'error';
+  settings: SyncSettings;
+  /** Syncing was on when the app last ran: it starts again with the app. */
+  enabled: boolean;
+  hasApiKey: boolean;
+  /** Null until Syncthing runs. */
+  deviceId: string | null;
+  /** Plain words, for the UI. */
+  error: string | null;
+}
+
 export type ApiError = {
   code: 'invalid_argument' | 'not_found' | 'forbidden' | 'io' | 'busy' | 'unavailable' | 'internal';
   message: string;
@@ -168,6 +228,7 @@ export type ApiEvent =
   | { type: 'import'; progress: ImportProgress }
   | { type: 'merge'; status: MergeStatus }
   | { type: 'index'; status: IndexStatus }
+  | { type: 'sync'; status: SyncStatus }
   /** Files of a channel changed; `hours` are the hour starts touched, empty when not known (refetch all). */
   | { type: 'archiveChanged'; channel: string; hours: number[] };
 
@@ -271,6 +332,54 @@ export const methods = {
     writes: true,
   },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
+  /** Hours of a channel with a digest of their file names: what a peer's `pull` compares. */
+  archiveHours: {
+    args: z.strictObject({ channel: channelName }),
+    result: null as unknown as ArchiveHour[],
+    writes: false,
+  },
+  /** The batch file names of some hours of a channel. */
+  archiveFiles: {
+    args: z.strictObject({ channel: channelName, hours: z.array(hourStart).min(1).max(200) }),
+    result: null as unknown as ArchiveHourFiles[],
+    writes: false,
+  },
+  /** One batch file's bytes (base64); `not_found` once it was merged away. */
+  archiveFile: {
+    args: z.strictObject({ channel: channelName, hour: hourStart, name: batchFileName }),
+    result: null as unknown as { bytes: string },
+    writes: false,
+  },
+  syncStatus: { args: empty, result: null as unknown as SyncStatus, writes: false },
+  syncStart: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  syncStop: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  /** Changes how this node syncs; a running sync restarts with the new settings. */
+  syncConfigure: {
+    args: syncSettingsSchema.partial().strict(),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  /** The attached Syncthing's API key (null forgets it). */
+  syncSetApiKey: {
+    args: z.strictObject({ apiKey: z.string().min(1).max(200).nullable() }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncAddPeer: {
+    args: z.strictObject({
+      deviceId,
+      /** Omitted: found by discovery. */
+      address: syncAddress.optional(),
+      name: z
+        .string()
+        .max(64)
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'a name has no control characters')
+        .optional(),
+    }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncRemovePeer: { args: z.strictObject({ deviceId }), result: null as unknown as SyncStatus, writes: true },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */
   pickFolder: { args: empty, result: null as unknown as { path: string | null }, writes: false },
 } as const;

@@ -52,6 +52,12 @@ export class MergeLoop {
     return this.#run;
   }
 
+  /** A run that starts after this call: files that arrived during a run under way are merged too. */
+  async runFresh(): Promise<void> {
+    await this.#run;
+    return this.runNow();
+  }
+
   /** No more runs; waits for the one under way. */
   async close(): Promise<void> {
     this.#closed = true;

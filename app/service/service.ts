@@ -16,6 +16,7 @@ import type {
   Result,
   Settings,
   SettingsView,
+  SyncStatus,
 } from './contract.js';
 import { methods } from './contract.js';
 import { apiMethods } from './api-proxy.js';
@@ -29,7 +30,10 @@ import { RecordingSession, type RecordingFactory } from './recording.js';
 import { writeSampleArchive } from './sample.js';
 import { memorySecrets, type SecretStore } from './secrets.js';
 import { SettingsStore, changeSettings, type SettingsPatch } from './settings-store.js';
-import { fail, invalid, isMethodName, ok, parseArgs, thrownError } from './validate.js';
+import { errorMessage, fail, invalid, isMethodName, ok, parseArgs, thrownError } from './validate.js';
+import { archiveFile, archiveFiles, archiveHours } from './archive-files.js';
+import { SyncControl } from './sync-control.js';
+import { SyncthingError } from '../sync/rest.js';
 
 export type { ImportFn } from './import-jobs.js';
 export type { RecordingControl, RecordingFactory } from './recording.js';
@@ -50,6 +54,8 @@ export interface ServiceOptions {
   allowSegmentsChange?: boolean;
   /** Background merge period for recorded and imported channels; 0 turns it off. */
   mergeIntervalMs?: number;
+  /** Replication through Syncthing (the Sync panel); absent, its methods answer `unavailable`. */
+  sync?: { home: string; settingsFile: string | null; apiKey?: SecretStore };
 }
 
 export class ArchiveService {
@@ -73,6 +79,7 @@ export class ArchiveService {
   /** The first scan; queries wait for it, later changes arrive incrementally. */
   #ready: Promise<void> = Promise.resolve();
   #closed = false;
+  #sync: SyncControl | null = null;
 
   private constructor(opts: ServiceOptions, settings: SettingsStore) {
     this.#opts = opts;
@@ -113,6 +120,14 @@ export class ArchiveService {
     await fs.mkdir(settings.current.segmentsDir, { recursive: true });
     const service = new ArchiveService(opts, settings);
     service.#ready = service.#index.scan().catch(() => undefined);
+    if (opts.sync)
+      service.#sync = await SyncControl.create({
+        ...opts.sync,
+        apiKey: opts.sync.apiKey ?? memorySecrets(),
+        segments: () => service.segmentsDir,
+        merge: (channels) => service.#mergeArrivals(channels),
+        onStatus: (status) => service.#emit({ type: 'sync', status }),
+      });
     return service;
   }
 
@@ -169,6 +184,7 @@ export class ArchiveService {
     const merged = this.#merge.close();
     await this.#imports.close();
     await this.#recording.close();
+    await this.#sync?.close();
     await merged;
   }
 
@@ -214,6 +230,19 @@ export class ArchiveService {
       await this.#changed(r.channel);
       return ok(r);
     },
+    archiveHours: async ({ channel }) => ok(await archiveHours(this.segmentsDir, channel)),
+    archiveFiles: async ({ channel, hours }) => ok(await archiveFiles(this.segmentsDir, channel, hours)),
+    archiveFile: async ({ channel, hour, name }) => {
+      const f = await archiveFile(this.segmentsDir, channel, hour, name);
+      return f ? ok(f) : fail('not_found', 'no such batch file (merged away since it was listed?)');
+    },
+    syncStatus: () => this.#syncCall((s) => s.refresh()),
+    syncStart: () => this.#syncCall((s) => s.start()),
+    syncStop: () => this.#syncCall((s) => s.stop()),
+    syncConfigure: (patch) => this.#syncCall((s) => s.configure(patch)),
+    syncSetApiKey: ({ apiKey }) => this.#syncCall((s) => s.setApiKey(apiKey)),
+    syncAddPeer: (peer) => this.#syncCall((s) => s.addPeer(peer)),
+    syncRemovePeer: ({ deviceId }) => this.#syncCall((s) => s.removePeer(deviceId)),
     pickFolder: async () => {
       if (!this.#opts.pickFolder)
         return fail('unavailable', 'there is no folder picker here: type a path on the server instead');
@@ -232,6 +261,23 @@ export class ArchiveService {
     return this.#index.failed
       ? fail('io', this.#index.status.error ?? 'the archive folder cannot be read', this.segmentsDir)
       : null;
+  }
+
+  /** Files of these channels arrived through sync: merged by a run that starts after they arrived, then shown. */
+  async #mergeArrivals(channels: string[]): Promise<void> {
+    this.#merge.add(channels);
+    await this.#merge.runFresh();
+    for (const c of channels) await this.#changed(c);
+  }
+
+  /** A sync method: `unavailable` where this process has no sync, Syncthing's failures in plain words. */
+  async #syncCall(fn: (sync: SyncControl) => Promise<SyncStatus>): Promise<Result<SyncStatus>> {
+    if (!this.#sync) return fail('unavailable', 'replication through Syncthing is not available here');
+    try {
+      return ok(await fn(this.#sync));
+    } catch (e) {
+      return e instanceof SyncthingError ? fail('unavailable', errorMessage(e)) : thrownError(e);
+    }
   }
 
   #emit(e: ApiEvent): void {

@@ -61,21 +61,19 @@ describe('HourMerge', () => {
     expect(await snapshotTree(dir)).toEqual(before);
   });
 
-  it('a sync conflict copy with invalid lines blocks the hour and stays where it is', async () => {
+  it('a sync conflict copy with invalid lines: its valid lines are merged, the copy quarantined whole, then removed', async () => {
     const { segments, dir } = await archive();
     const [first] = await snapshotTree(dir);
-    const conflict = path.join(dir, first![0].replace('.json', '.sync-conflict-20240106-160000-ABCDEFG.json'));
-    await fs.writeFile(conflict, Buffer.concat([first![1], Buffer.from('not a record\n')]));
-    const before = await snapshotTree(dir);
+    const name = first![0].replace('.json', '.sync-conflict-20240106-160000-ABCDEFG.json');
+    const conflict = path.join(dir, name);
+    const bytes = Buffer.concat([first![1], Buffer.from('not a record\n')]);
+    await fs.writeFile(conflict, bytes);
     const work = await HourMerge.open(segments, 'chan', HOUR);
-    expect(work.state).toBe('blocked');
-    expect(work.result.problems).toEqual([
-      {
-        path: conflict,
-        reason: expect.stringMatching(/^conflict copy has invalid lines, left in place:\nline \d+: invalid JSON/),
-      },
-    ]);
+    expect(work.state).toBe('open');
     await work.commit();
-    expect(await snapshotTree(dir)).toEqual(before);
+    expect(work.result.quarantined).toHaveLength(1);
+    expect(work.result.quarantined[0]!.reason).toMatch(/^sync conflict copy: line \d+: invalid JSON/);
+    expect(await fs.readFile(work.result.quarantined[0]!.copy!)).toEqual(bytes);
+    expect(await fs.readdir(dir)).not.toContain(name);
   });
 });

@@ -1,4 +1,4 @@
-/** Runs `chat-archiver record` from source as a child process (tests and benchmark). */
+/** Runs `chat-archiver` commands from source as child processes (tests and benchmark), reading their --json events. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,11 +10,18 @@ export interface RecordProcess {
   events: Array<Record<string, unknown>>;
   stderr: () => string;
   waitForEvent(pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code once the process ends by itself (null when killed by a signal). */
+  exited: Promise<number | null>;
   /** Sends the signal and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export function spawnRecorder(args: string[]): RecordProcess {
+  return spawnCli(['record', '--json', ...args]);
+}
+
+/** `chat-archiver ARGS` (give it --json for events). */
+export function spawnCli(args: string[]): RecordProcess {
   const child = spawn(
     process.execPath,
     [
@@ -22,8 +29,6 @@ export function spawnRecorder(args: string[]): RecordProcess {
       '--import',
       'tsx',
       MAIN,
-      'record',
-      '--json',
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -46,6 +51,7 @@ export function spawnRecorder(args: string[]): RecordProcess {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
+    exited,
     events,
     stderr: () => err,
     waitForEvent(pred, timeoutMs = 30_000) {
