@@ -1,4 +1,5 @@
 /** Display formats. Archive times are UTC (folder names are), so the viewer shows UTC too. */
+import { receiverFidelity } from '../app/rules.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -150,4 +151,14 @@ export function span(seconds: number): string {
 export function secondsLabel(from: number, to: number): string {
   if (floorTo(from, DAY) === floorTo(to, DAY)) return `${isoDate(from)} ${clock(from)}–${clock(to)} UTC`;
   return `${isoDate(from)} ${clock(from)} – ${isoDate(to)} ${clock(to)} UTC`;
+}
+
+/** How a receiver held the line (README "Merge laws for reconstructions"), in words; null for a verbatim one. */
+export function fidelityWords(receiverId: string): string | null {
+  const f = receiverFidelity(receiverId);
+  return f === 'rebuilt'
+    ? 'rebuilt from another tool (its id and some fields, not the raw line)'
+    : f === 'estimated'
+      ? 'estimated from a log without ids (user, text and a time to the second)'
+      : null;
 }

@@ -7,8 +7,8 @@
 import type { ChatRecord, Range } from '../../app/archive/record.js';
 import { writeRecords } from '../../app/archive/store.js';
 import { writeSpans } from '../../app/archive/coverage-files.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
-import { stripHistoryTags } from '../../app/record/line-rules.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
+import { stripHistoryTags } from '../../app/archive/line-rules.js';
 import { fixtureLines } from './fake-twitch.js';
 
 export const CHANNEL = 'nymn';
