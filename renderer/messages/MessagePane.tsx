@@ -269,7 +269,7 @@ export function MessagePane(props: Props) {
         aria-label="Messages of the selected span"
         aria-activedescendant={active !== null && paged?.rowAt(active) ? `msg-${active}` : undefined}
         onKeyDown={onKeyDown}
-        hidden={!paged || !paged.total}
+        hidden={!paged || paged.total === 0}
       >
         <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {

@@ -78,7 +78,7 @@ test('Sync panel: start, add a peer, see it connected and its channel arrive, re
   await peerNode.addPeer({ deviceId: id, addresses: [`tcp://127.0.0.1:${port}`] });
   await item.getByText(/connected at .*100 % in sync/).waitFor({ timeout: 60_000 });
   // The peer's channel arrived (and ours went to it).
-  await p.getByRole('button', { name: /^otherchan: 1 records?/ }).waitFor({ timeout: 60_000 });
+  await p.getByRole('button', { name: /^otherchan 1 records?/ }).waitFor({ timeout: 60_000 });
   await screenshotBoth(p, 'sync-panel');
   await panel.getByRole('button', { name: 'Close Sync' }).click();
   await p
