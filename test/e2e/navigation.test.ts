@@ -32,7 +32,7 @@ test('a selected record is a permalink that survives a reload; issue 10’s form
   await details(p).locator('.irc-line pre').waitFor();
   expect(await details(p).locator('.irc-line pre').textContent()).toBe(line);
   await expect.poll(() => p.locator('.row-active .msg').count()).toBe(1);
-  expect(await p.locator('.msg[data-selected]').count()).toBe(1);
+  await expect.poll(() => p.locator('.msg[data-selected]').count()).toBe(1);
   expect(await p.evaluate(() => history.length)).toBe(length);
 
   // The record link alone (issue 10): its minute on its day, the record selected.
