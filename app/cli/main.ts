@@ -7,6 +7,7 @@ import { register as mergeCommand } from './merge.js';
 import { register as recordCommand } from './record.js';
 import { register as verifyCommand } from './verify.js';
 import { register as serveCommand } from './serve.js';
+import { register as emotesCommand } from './emotes.js';
 
 export function buildProgram(): Command {
   const program = new Command('chat-archiver')
@@ -16,7 +17,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError('(add --help for usage)');
-  for (const register of [importCommand, mergeCommand, recordCommand, verifyCommand, serveCommand]) register(program);
+  for (const register of [importCommand, mergeCommand, recordCommand, verifyCommand, serveCommand, emotesCommand])
+    register(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

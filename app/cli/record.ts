@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import fs from 'node:fs';
 import os from 'node:os';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import {
@@ -10,7 +9,7 @@ import {
   type ChannelRecording,
 } from '../service/contract.js';
 import { Recorder } from '../record/recorder.js';
-import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, UsageError } from './output.js';
+import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, readTokenFile, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
@@ -62,15 +61,7 @@ function parseOptions(o: RecordOptions) {
   const username = o.username === undefined ? undefined : option(loginName, o.username.toLowerCase(), '--username');
   if ((o.username === undefined) !== (o.tokenFile === undefined))
     throw new UsageError('--username and --token-file go together');
-  let token: string | undefined;
-  if (o.tokenFile !== undefined) {
-    try {
-      token = fs.readFileSync(o.tokenFile, 'utf8').trim();
-    } catch (e) {
-      throw new UsageError(`cannot read --token-file: ${(e as Error).message}`);
-    }
-    if (!token) throw new UsageError(`--token-file ${o.tokenFile} is empty`);
-  }
+  const token = o.tokenFile === undefined ? undefined : readTokenFile(o.tokenFile);
   if (o.historyUrl !== undefined) option(httpUrl, o.historyUrl, '--history-url');
   const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
   return { channels, nodeName, username, token, historyUrl };

@@ -36,7 +36,7 @@ export async function archiveSets(
 export type Phase = 'scanning' | 'emotes' | 'sets' | 'media';
 
 export interface ArchiveImagesOptions extends SetOptions {
-  channel?: string;
+  channels?: string[];
   media: boolean;
   mediaMaxBytes?: number;
   onProgress?: (phase: Phase, done: number, total: number) => void;
@@ -56,7 +56,7 @@ export async function archiveImages(ctx: ImageContext, o: ArchiveImagesOptions):
   const signal = ctx.net.signal;
   const progress = o.onProgress ?? (() => {});
   const scan = await scanRecords(ctx.segments, {
-    channel: o.channel,
+    channels: o.channels,
     links: o.media,
     signal,
     onProgress: (d, t) => progress('scanning', d, t),

@@ -20,7 +20,8 @@ export interface ScanResult {
 }
 
 export interface ScanOptions {
-  channel?: string;
+  /** Only these channels (all when absent or empty). */
+  channels?: string[];
   links?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -30,7 +31,7 @@ const ROOM_ID = /^[0-9]{1,20}$/;
 
 export async function scanRecords(segments: string, o: ScanOptions = {}): Promise<ScanResult> {
   const out: ScanResult = { emoteIds: new Set(), roomIds: new Map(), links: new Set(), files: 0, records: 0 };
-  const channels = o.channel ? [o.channel] : (await listChannels(segments)).channels;
+  const channels = o.channels?.length ? o.channels : (await listChannels(segments)).channels;
   const files: Array<{ channel: string; path: string }> = [];
   for (const channel of channels) {
     for (const hour of (await listHours(segments, channel)).hours) {
