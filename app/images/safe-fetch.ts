@@ -23,7 +23,12 @@ export interface FetchPolicy extends AddressPolicy {
   timeoutMs?: number;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The resolver (tests replace it to play a DNS-rebinding server); `dns.lookup` by default. */
+  resolve?: (hostname: string, family: number | undefined) => Promise<dns.LookupAddress[]>;
 }
+
+const systemResolve = (hostname: string, family: number | undefined) =>
+  dns.promises.lookup(hostname, { all: true, family: family ?? 0 });
 
 export type FetchFailure =
   /** The URL or an address it leads to is not allowed: final. */
@@ -49,18 +54,22 @@ class RefusedError extends Error {
 }
 
 /** A lookup that resolves every address of the host, refuses the host if any is refused, and connects to a checked one. */
-function checkedLookup(policy: AddressPolicy): LookupFunction {
+function checkedLookup(policy: FetchPolicy): LookupFunction {
+  const resolve = policy.resolve ?? systemResolve;
   return (hostname, options, callback) => {
-    dns.lookup(hostname, { all: true, family: options.family, hints: options.hints }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), '', 0);
-      for (const a of addresses) {
-        const why = refusedAddress(a.address, policy);
-        if (why) return callback(new RefusedError(`${hostname} resolves to ${why} (${a.address})`), '', 0);
-      }
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
+    const family = typeof options.family === 'number' ? options.family : undefined;
+    resolve(hostname, family).then(
+      (addresses) => {
+        if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), '', 0);
+        for (const a of addresses) {
+          const why = refusedAddress(a.address, policy);
+          if (why) return callback(new RefusedError(`${hostname} resolves to ${why} (${a.address})`), '', 0);
+        }
+        if (options.all) return callback(null, addresses);
+        callback(null, addresses[0]!.address, addresses[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, '', 0),
+    );
   };
 }
 
