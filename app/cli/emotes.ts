@@ -34,11 +34,15 @@ export function register(program: Command): void {
       "store the images an archive's chat needs: Twitch emotes, 7TV/BetterTTV/FrankerFaceZ sets, badges (with a token), linked media (--media)",
     )
     .requiredOption('--segments <dir>', 'the archive')
-    .option('--channel <name>', 'only this channel (repeat for more; all by default)', (v: string, prev: string[] = []) => [
-      ...prev,
-      v,
-    ])
-    .option('--token-file <file>', 'a Twitch OAuth token (a chat login token works) for badges; without one badges stay text')
+    .option(
+      '--channel <name>',
+      'only this channel (repeat for more; all by default)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--token-file <file>',
+      'a Twitch OAuth token (a chat login token works) for badges; without one badges stay text',
+    )
     .option('--retry-missing', 'ask again for images remembered as missing (404) in the last 7 days')
     .option('--concurrency <n>', 'requests at once', '6');
   addImageOptions(cmd)

@@ -35,7 +35,7 @@ export function addImageOptions(cmd: Command): Command {
     cmd.addOption(new Option(`${flag} <url>`, what).default(DEFAULT_SOURCES[key as keyof ImageSources]));
   return cmd
     .option('--no-third-party', 'skip 7TV, BetterTTV and FrankerFaceZ emote sets')
-    .option('--client-id <id>', "client id of the token used for badges (asked from Twitch when not given)")
+    .option('--client-id <id>', 'client id of the token used for badges (asked from Twitch when not given)')
     .option('--media', 'also store images and videos linked in messages (off by default)')
     .option('--media-max-mb <n>', 'largest linked file stored, in MB', String(DEFAULT_MEDIA_MAX_BYTES / 1024 / 1024))
     .addOption(new Option('--allow-loopback', 'testing only: let links to 127.0.0.1 and ::1 be fetched').hideHelp());
@@ -55,7 +55,8 @@ export function imageSettings(o: ImageFlags): ImageSettings {
   for (const [key, [flag, prop]] of Object.entries(FLAG_OF))
     sources[key as keyof ImageSources] = option(httpUrl, o[prop], flag) as string;
   const mb = Number(o.mediaMaxMb);
-  if (!Number.isFinite(mb) || mb <= 0 || mb > 4096) throw new UsageError(`--media-max-mb must be a number of MB (0–4096], not ${o.mediaMaxMb}`);
+  if (!Number.isFinite(mb) || mb <= 0 || mb > 4096)
+    throw new UsageError(`--media-max-mb must be a number of MB (0–4096], not ${o.mediaMaxMb}`);
   if (o.clientId !== undefined && !/^[A-Za-z0-9]{1,64}$/.test(o.clientId))
     throw new UsageError('--client-id must be 1–64 letters and digits');
   return {

@@ -86,7 +86,9 @@ export async function archiveImages(ctx: ImageContext, o: ArchiveImagesOptions):
   if (o.thirdParty || o.badges) {
     const scopes: Array<[string | null, string | null]> = [[null, null]];
     for (const [channel, rooms] of scan.roomIds) for (const room of rooms) scopes.push([channel, room]);
-    await steps('sets', scopes, async ([channel, room]) => summary.sets.push(...(await archiveSets(ctx, channel, room, o, tally))));
+    await steps('sets', scopes, async ([channel, room]) =>
+      summary.sets.push(...(await archiveSets(ctx, channel, room, o, tally))),
+    );
   }
   if (o.media)
     await steps('media', [...scan.links], async (url) =>

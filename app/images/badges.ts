@@ -45,10 +45,11 @@ export async function resolveHelixAuth(ctx: ImageContext, token: string, clientI
   const bare = bareToken(token);
   if (clientId) return { ok: true, value: { token: bare, clientId } };
   const r = await getJson(ctx, joinUrl(ctx.sources.twitchAuth, 'oauth2/validate'), { authorization: `OAuth ${bare}` });
-  if (!r.ok) return { ok: false, reason: `cannot check the token with Twitch: ${r.reason}` };
+  const refused = { ok: false as const, reason: 'Twitch did not accept the token (badges stay text)' };
+  if (!r.ok)
+    return r.status === 401 ? refused : { ok: false, reason: `cannot check the token with Twitch: ${r.reason}` };
   const id = (r.value as { client_id?: unknown } | null)?.client_id;
-  if (typeof id !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(id))
-    return { ok: false, reason: 'Twitch did not accept the token (badges stay text)' };
+  if (typeof id !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(id)) return refused;
   return { ok: true, value: { token: bare, clientId: id } };
 }
 
@@ -121,7 +122,7 @@ export async function archiveBadges(
   );
   const fail = (error: string): BadgeRun => ({ source: 'badges', channel, error, sets: 0, snapshot: null });
   const r = await getJson(ctx, url, { 'client-id': auth.clientId, authorization: `Bearer ${auth.token}` });
-  if (!r.ok) return fail(r.reason);
+  if (!r.ok) return fail(r.status === 401 ? 'Helix did not accept the token and client id' : r.reason);
   const sets = r.value === null ? [] : parseBadges(r.value);
   if (!sets) return fail('Helix answered in an unknown shape');
   const content = {

@@ -87,8 +87,7 @@ export type DownloadOutcome =
 
 /** Worth trying again later: the network, or a server error or rate limit. */
 export const isTransient = (r: Extract<Fetched, { ok: false }>) =>
-  r.failure === 'network' ||
-  (r.failure === 'http' && (r.status === 408 || r.status === 429 || (r.status ?? 0) >= 500));
+  r.failure === 'network' || (r.failure === 'http' && (r.status === 408 || r.status === 429 || (r.status ?? 0) >= 500));
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -46,7 +46,13 @@ export interface EmoteSetSnapshot extends Omit<EmoteSet, 'emotes'> {
 /** Codes are single words of chat text. */
 const CODE_RE = /^\S{1,100}$/u;
 
-function emote(id: string, name: string, animated: boolean, zeroWidth: boolean, files: SetEmote['files']): SetEmote | null {
+function emote(
+  id: string,
+  name: string,
+  animated: boolean,
+  zeroWidth: boolean,
+  files: SetEmote['files'],
+): SetEmote | null {
   const ok = isImageId(id) && CODE_RE.test(name) && files.length > 0 && files.every((f) => isImageFileName(f.name));
   return ok ? { id, name, animated, zero_width: zeroWidth, files } : null;
 }
@@ -175,7 +181,7 @@ export function parseSetAnswer(ctx: ImageContext, provider: Provider, global: bo
   }
 }
 
-export type Fetch<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type Fetch<T> = { ok: true; value: T } | { ok: false; reason: string; status?: number };
 
 /** GETs a JSON answer; a 404 is `null` (no such user there), other failures are reasons. */
 export async function getJson(
@@ -184,7 +190,7 @@ export async function getJson(
   headers?: Record<string, string>,
 ): Promise<Fetch<unknown>> {
   const r = await getWithRetry(ctx, url, { maxBytes: JSON_MAX_BYTES, types: JSON_TYPES, headers });
-  if (!r.ok) return r.status === 404 ? { ok: true, value: null } : { ok: false, reason: r.message };
+  if (!r.ok) return r.status === 404 ? { ok: true, value: null } : { ok: false, reason: r.message, status: r.status };
   try {
     return { ok: true, value: JSON.parse(r.bytes.toString('utf8')) };
   } catch {
@@ -192,14 +198,21 @@ export async function getJson(
   }
 }
 
-export async function fetchEmoteSet(ctx: ImageContext, provider: Provider, twitchId: string | null): Promise<Fetch<EmoteSet>> {
+export async function fetchEmoteSet(
+  ctx: ImageContext,
+  provider: Provider,
+  twitchId: string | null,
+): Promise<Fetch<EmoteSet>> {
   const r = await getJson(ctx, setUrl(ctx, provider, twitchId));
   if (!r.ok) return r;
   const emotes = r.value === null ? [] : parseSetAnswer(ctx, provider, twitchId === null, r.value);
   // One entry per id; sorted so that equal sets are equal bytes.
   const byId = new Map(emotes.map((e) => [e.id + '\0' + e.name, e]));
   const sorted = [...byId.values()].sort((a, b) => cmp(a.name, b.name) || cmp(a.id, b.id));
-  return { ok: true, value: { provider, scope: twitchId === null ? 'global' : 'channel', twitch_id: twitchId, emotes: sorted } };
+  return {
+    ok: true,
+    value: { provider, scope: twitchId === null ? 'global' : 'channel', twitch_id: twitchId, emotes: sorted },
+  };
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -233,7 +246,12 @@ export async function archiveEmoteSet(
   await Promise.all(
     set.emotes.flatMap((e) =>
       e.files.map(async (f) =>
-        tally.add(provider, e.id, f.name, await downloadImage(ctx, provider, providerEmoteFile(ctx.segments, provider, e.id, f.name), f.url)),
+        tally.add(
+          provider,
+          e.id,
+          f.name,
+          await downloadImage(ctx, provider, providerEmoteFile(ctx.segments, provider, e.id, f.name), f.url),
+        ),
       ),
     ),
   );

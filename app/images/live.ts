@@ -141,7 +141,12 @@ export class LiveImages {
     if (job.kind === 'emote') {
       await fetchTwitchEmote(this.ctx, job.id, tally);
     } else if (job.kind === 'media') {
-      tally.add('media', job.url, '', await archiveMedia(this.ctx, job.url, this.o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES));
+      tally.add(
+        'media',
+        job.url,
+        '',
+        await archiveMedia(this.ctx, job.url, this.o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES),
+      );
     } else {
       const opts: SetOptions = { thirdParty: this.o.thirdParty ?? false, badges: await this.badgeAuth() };
       for (const run of await archiveSets(this.ctx, job.channel, job.room, opts, tally))

@@ -52,7 +52,11 @@ export interface MediaInfo {
 }
 
 /** Stores one linked file unless it is there; the memory of refusals is keyed by the URL's hash. */
-export async function archiveMedia(ctx: ImageContext, url: string, maxBytes = DEFAULT_MEDIA_MAX_BYTES): Promise<DownloadOutcome> {
+export async function archiveMedia(
+  ctx: ImageContext,
+  url: string,
+  maxBytes = DEFAULT_MEDIA_MAX_BYTES,
+): Promise<DownloadOutcome> {
   const target = mediaFile(ctx.segments, url);
   const outcome = await fetchMedia(ctx, url, target, maxBytes);
   ctx.onOutcome?.('media', outcome);

@@ -28,10 +28,7 @@ export class MissingMemory {
   ) {}
 
   /** `file` null keeps the memory in this process only. */
-  static async open(
-    file: string | null,
-    opts: { now?: () => number; ignore?: boolean } = {},
-  ): Promise<MissingMemory> {
+  static async open(file: string | null, opts: { now?: () => number; ignore?: boolean } = {}): Promise<MissingMemory> {
     const m = new MissingMemory(file, opts.now ?? (() => Date.now() / 1000), opts.ignore ?? false);
     if (file) {
       try {
@@ -39,7 +36,8 @@ export class MissingMemory {
         if (raw && typeof raw === 'object' && !Array.isArray(raw))
           for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
             const e = v as Partial<Entry>;
-            if (typeof e?.at === 'number' && typeof e.reason === 'string') m.entries.set(k, { at: e.at, reason: e.reason });
+            if (typeof e?.at === 'number' && typeof e.reason === 'string')
+              m.entries.set(k, { at: e.at, reason: e.reason });
           }
       } catch {
         // none yet, or unreadable: start afresh (it is only a cache of failures)

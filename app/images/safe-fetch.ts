@@ -182,7 +182,10 @@ function getOnce(url: string, policy: FetchPolicy): Promise<Fetched | { redirect
       if ((e as Partial<RefusedError>).refused) fail('refused', e.message);
       else fail('network', `${u.host}: ${(e as NodeJS.ErrnoException).code ?? e.message}`);
     });
-    const timer = setTimeout(() => fail('network', `${u.host}: no answer within ${policy.timeoutMs ?? 30_000} ms`), policy.timeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => fail('network', `${u.host}: no answer within ${policy.timeoutMs ?? 30_000} ms`),
+      policy.timeoutMs ?? 30_000,
+    );
     const onAbort = () => fail('aborted', 'cancelled');
     policy.signal?.addEventListener('abort', onAbort, { once: true });
   });

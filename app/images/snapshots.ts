@@ -18,7 +18,11 @@ export interface SnapshotFile {
 }
 
 /** A source's snapshots for a channel (or the global ones), oldest first; other names are ignored. */
-export async function listSnapshots(segments: string, source: SetSource, channel: string | null): Promise<SnapshotFile[]> {
+export async function listSnapshots(
+  segments: string,
+  source: SetSource,
+  channel: string | null,
+): Promise<SnapshotFile[]> {
   const dir = snapshotDir(segments, source, channel);
   let names: string[];
   try {

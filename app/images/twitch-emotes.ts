@@ -6,7 +6,14 @@
 import type { TagValue } from '../archive/record.js';
 import { downloadImage, type ImageContext } from './download.js';
 import type { Tally } from './tally.js';
-import { isTwitchEmoteId, twitchEmoteFile, TWITCH_SCALES, TWITCH_THEMES, type TwitchScale, type TwitchTheme } from './layout.js';
+import {
+  isTwitchEmoteId,
+  twitchEmoteFile,
+  TWITCH_SCALES,
+  TWITCH_THEMES,
+  type TwitchScale,
+  type TwitchTheme,
+} from './layout.js';
 import { joinUrl } from './sources.js';
 
 /** The emote ids of an `emotes` tag value, in order of first appearance; malformed parts are skipped. */

@@ -87,7 +87,11 @@ describe('safe fetch', () => {
   it('refuses loopback unless allowed: by address without connecting, by name after resolving', async () => {
     const before = hits.get('/img.png') ?? 0;
     const strict = { ...images, allowLoopback: false };
-    expect(await safeGet(`${base}/img.png`, strict)).toMatchObject({ ok: false, failure: 'refused', message: expect.stringMatching(/loopback/) });
+    expect(await safeGet(`${base}/img.png`, strict)).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      message: expect.stringMatching(/loopback/),
+    });
     expect(await safeGet(`http://localhost:${port}/img.png`, strict)).toMatchObject({
       ok: false,
       failure: 'refused',
@@ -113,8 +117,13 @@ describe('safe fetch', () => {
   });
 
   it('refuses a host that resolves to a private address, also when only one of its addresses is', async () => {
-    const resolveTo = (...addrs: string[]) => async () => addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-    expect(await safeGet(`http://cdn.example:${port}/img.png`, { ...images, resolve: resolveTo('10.1.2.3') })).toMatchObject({
+    const resolveTo =
+      (...addrs: string[]) =>
+      async () =>
+        addrs.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    expect(
+      await safeGet(`http://cdn.example:${port}/img.png`, { ...images, resolve: resolveTo('10.1.2.3') }),
+    ).toMatchObject({
       ok: false,
       failure: 'refused',
       message: expect.stringMatching(/cdn\.example resolves to a private address \(10\.1\.2\.3\)/),
@@ -137,9 +146,17 @@ describe('safe fetch', () => {
   it('follows redirects by hand and checks every hop', async () => {
     for (const p of ['/to-private', '/to-metadata', '/to-mapped'])
       expect(await safeGet(`${base}${p}`, images), p).toMatchObject({ ok: false, failure: 'refused' });
-    expect(await safeGet(`${base}/to-file`, images)).toMatchObject({ ok: false, failure: 'refused', message: 'file: URLs are not fetched' });
+    expect(await safeGet(`${base}/to-file`, images)).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      message: 'file: URLs are not fetched',
+    });
     expect(await safeGet(`${base}/relative`, images)).toMatchObject({ ok: true, url: `${base}/img.png` });
-    expect(await safeGet(`${base}/loop`, images)).toMatchObject({ ok: false, failure: 'refused', message: expect.stringMatching(/too many redirects/) });
+    expect(await safeGet(`${base}/loop`, images)).toMatchObject({
+      ok: false,
+      failure: 'refused',
+      message: expect.stringMatching(/too many redirects/),
+    });
   });
 
   it('caps the size, declared or not', async () => {
@@ -148,15 +165,29 @@ describe('safe fetch', () => {
   });
 
   it('checks the content type before reading the body', async () => {
-    expect(await safeGet(`${base}/page`, images)).toMatchObject({ ok: false, failure: 'type', message: expect.stringMatching(/text\/html/) });
-    expect(await safeGet(`${base}/svg`, { ...images, types: ['image/png', 'video/mp4'] })).toMatchObject({ ok: false, failure: 'type' });
-    expect(await safeGet(`${base}/untyped`, images)).toMatchObject({ ok: false, failure: 'type', message: expect.stringMatching(/no content type/) });
+    expect(await safeGet(`${base}/page`, images)).toMatchObject({
+      ok: false,
+      failure: 'type',
+      message: expect.stringMatching(/text\/html/),
+    });
+    expect(await safeGet(`${base}/svg`, { ...images, types: ['image/png', 'video/mp4'] })).toMatchObject({
+      ok: false,
+      failure: 'type',
+    });
+    expect(await safeGet(`${base}/untyped`, images)).toMatchObject({
+      ok: false,
+      failure: 'type',
+      message: expect.stringMatching(/no content type/),
+    });
   });
 
   it('fetches http(s) only, never with credentials', async () => {
     for (const url of ['ftp://127.0.0.1/x', 'file:///etc/passwd', 'data:image/png;base64,AAAA', 'javascript:alert(1)'])
       expect(await safeGet(url, images), url).toMatchObject({ ok: false, failure: 'refused' });
-    expect(await safeGet(`http://u:p@127.0.0.1:${port}/img.png`, images)).toMatchObject({ ok: false, failure: 'refused' });
+    expect(await safeGet(`http://u:p@127.0.0.1:${port}/img.png`, images)).toMatchObject({
+      ok: false,
+      failure: 'refused',
+    });
   });
 
   it('trusts the origins the user configured, and only those', async () => {
@@ -188,12 +219,21 @@ describe('linked media', () => {
   it('stores media by URL hash with its metadata; each refusal is stored nowhere and remembered', async () => {
     const segments = fs.mkdtempSync(path.join(os.tmpdir(), 'media-'));
     try {
-      const ctx = await openImageContext({ segments, allowLoopback: true, retry: { attempts: 1, baseMs: 1, maxMs: 1 } });
+      const ctx = await openImageContext({
+        segments,
+        allowLoopback: true,
+        retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+      });
       const ok = await archiveMedia(ctx, `${base}/img.png`, 2000);
       expect(ok.status).toBe('stored');
       expect(fs.readFileSync(mediaFile(segments, `${base}/img.png`)).equals(PNG)).toBe(true);
       const info = JSON.parse(fs.readFileSync(mediaInfoFile(segments, `${base}/img.png`), 'utf8'));
-      expect(info).toMatchObject({ url: `${base}/img.png`, final_url: `${base}/img.png`, content_type: 'image/png', bytes: PNG.length });
+      expect(info).toMatchObject({
+        url: `${base}/img.png`,
+        final_url: `${base}/img.png`,
+        content_type: 'image/png',
+        bytes: PNG.length,
+      });
       expect(path.basename(mediaFile(segments, `${base}/img.png`))).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect((await archiveMedia(ctx, `${base}/video.mp4`, 2000)).status).toBe('stored');
       expect((await archiveMedia(ctx, `${base}/img.png`, 2000)).status).toBe('present');
@@ -214,7 +254,10 @@ describe('linked media', () => {
       expect(hits.get('/page')).toBe(pageHits);
       await ctx.memory.save();
       const strict = await openImageContext({ segments });
-      expect(await archiveMedia(strict, `${base}/img2.png`, 2000)).toMatchObject({ status: 'missing', reason: expect.stringMatching(/loopback/) });
+      expect(await archiveMedia(strict, `${base}/img2.png`, 2000)).toMatchObject({
+        status: 'missing',
+        reason: expect.stringMatching(/loopback/),
+      });
       expect(await archiveMedia(strict, refused.oversize, 2000)).toMatchObject({ status: 'missing', known: true });
     } finally {
       fs.rmSync(segments, { recursive: true, force: true });

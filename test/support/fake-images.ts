@@ -33,7 +33,12 @@ export function fixtureEmoteIds(): string[] {
 
 const hex24 = (n: number) => n.toString(16).padStart(24, '0');
 /** Third-party emotes of the fixture's chat: [code, provider, scope]. */
-export const THIRD_PARTY: Array<{ code: string; provider: '7tv' | 'bttv' | 'ffz'; scope: 'channel' | 'global'; id: string }> = [
+export const THIRD_PARTY: Array<{
+  code: string;
+  provider: '7tv' | 'bttv' | 'ffz';
+  scope: 'channel' | 'global';
+  id: string;
+}> = [
   ...['EDM', 'RaveTime', 'AlienTechno', 'WAYTOODANK', 'MUZIKA', 'PianoTime', 'FEELSWAYTOODONKMAN', 'nimeDance'].map(
     (code, i) => ({ code, provider: '7tv' as const, scope: 'channel' as const, id: hex24(0x7000 + i) }),
   ),
@@ -103,7 +108,21 @@ function colourOf(s: string): [number, number, number] {
   return [64 + (h & 0x7f), 64 + ((h >>> 8) & 0x7f), 64 + ((h >>> 16) & 0x7f)];
 }
 
-const SCALE_SIZE: Record<string, number> = { '1.0': 28, '2.0': 56, '3.0': 112, '1x': 28, '2x': 56, '3x': 84, '4x': 112, '1': 28, '2': 56, '4': 112 };
+const SCALE_SIZE: Record<string, number> = {
+  '1.0': 28,
+  '2.0': 56,
+  '3.0': 112,
+  '1x': 28,
+  '2x': 56,
+  '3x': 84,
+  '4x': 112,
+  '1': 28,
+  '2': 56,
+  '4': 112,
+};
+
+/** The bytes the fake serves for an image (`twitch:<id>:<theme>`, `7tv:<id>`, …, at a scale). */
+export const imageBytes = (key: string, scale: string) => png(SCALE_SIZE[scale] ?? 28, colourOf(key));
 
 export type MediaRoute = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -121,6 +140,10 @@ export class FakeImageServer {
   readonly extraSevenTv: Array<{ code: string; id: string }> = [];
   /** Replaces a 7TV CDN host with another origin (a malicious API answer). */
   sevenTvHost: string | null = null;
+  /** Image answers wait this long (to see how many requests are in flight at once). */
+  imageDelayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
 
   private constructor(private readonly server: http.Server) {}
 
@@ -178,17 +201,23 @@ export class FakeImageServer {
       res.end(JSON.stringify(body));
     };
     const image = (key: string, scale: string, type = 'image/png') => {
-      const bytes = png(SCALE_SIZE[scale] ?? 28, colourOf(key));
-      res.writeHead(200, { 'content-type': type, 'content-length': bytes.length });
-      res.end(bytes);
+      const bytes = imageBytes(key, scale);
+      this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+      setTimeout(() => {
+        this.inFlight--;
+        res.writeHead(200, { 'content-type': type, 'content-length': bytes.length });
+        res.end(bytes);
+      }, this.imageDelayMs);
     };
     let m: RegExpExecArray | null;
     if ((m = /^\/emoticons\/v2\/([^/]+)\/default\/(light|dark)\/(1\.0|2\.0|3\.0)$/.exec(p)))
       return image(`twitch:${m[1]}:${m[2]}`, m[3]!);
-    if ((m = /^\/7tv-cdn\/emote\/([^/]+)\/([1-4]x\.(?:webp|avif))$/.exec(p))) return image(`7tv:${m[1]}`, m[2]!.slice(0, 2), 'image/webp');
+    if ((m = /^\/7tv-cdn\/emote\/([^/]+)\/([1-4]x\.(?:webp|avif))$/.exec(p)))
+      return image(`7tv:${m[1]}`, m[2]!.slice(0, 2), 'image/webp');
     if ((m = /^\/bttv-cdn\/emote\/([^/]+)\/([1-3]x)$/.exec(p))) return image(`bttv:${m[1]}`, m[2]!);
     if ((m = /^\/ffz-cdn\/emote\/([^/]+)\/(?:animated\/)?([124])$/.exec(p))) return image(`ffz:${m[1]}`, m[2]!);
-    if ((m = /^\/badges\/v1\/([^/]+)\/([123])$/.exec(p))) return image(`badge:${m[1]}`, ['1x', '2x', '4x'][Number(m[2]) - 1]!);
+    if ((m = /^\/badges\/v1\/([^/]+)\/([123])$/.exec(p)))
+      return image(`badge:${m[1]}`, ['1x', '2x', '4x'][Number(m[2]) - 1]!);
 
     if ((m = /^\/v3\/users\/twitch\/(\d+)$/.exec(p)))
       return this.noAccount.has('7tv') || m[1] !== FIXTURE_ROOM_ID
@@ -197,9 +226,14 @@ export class FakeImageServer {
             id: 'u1',
             platform: 'TWITCH',
             username: 'nymn',
-            emote_set: { id: 'set1', name: 'NymN', emotes: [...this.sevenTv('channel'), ...this.extraSevenTv.map((e) => this.sevenTvEmote(e.code, e.id))] },
+            emote_set: {
+              id: 'set1',
+              name: 'NymN',
+              emotes: [...this.sevenTv('channel'), ...this.extraSevenTv.map((e) => this.sevenTvEmote(e.code, e.id))],
+            },
           });
-    if (p === '/v3/emote-sets/global') return json({ id: 'global', name: 'Global Emotes', emotes: this.sevenTv('global') });
+    if (p === '/v3/emote-sets/global')
+      return json({ id: 'global', name: 'Global Emotes', emotes: this.sevenTv('global') });
     if ((m = /^\/3\/cached\/users\/twitch\/(\d+)$/.exec(p)))
       return this.noAccount.has('bttv') || m[1] !== FIXTURE_ROOM_ID
         ? json({ message: 'user not found' }, 404)
@@ -214,19 +248,28 @@ export class FakeImageServer {
     if ((m = /^\/v1\/room\/id\/(\d+)$/.exec(p)))
       return this.noAccount.has('ffz') || m[1] !== FIXTURE_ROOM_ID
         ? json({ error: 'Not Found', status: 404 }, 404)
-        : json({ room: { _id: 1, twitch_id: Number(m[1]), id: 'nymn', set: 77 }, sets: { '77': { id: 77, _type: 1, title: 'Channel: NymN', emoticons: this.ffz('channel') } } });
+        : json({
+            room: { _id: 1, twitch_id: Number(m[1]), id: 'nymn', set: 77 },
+            sets: { '77': { id: 77, _type: 1, title: 'Channel: NymN', emoticons: this.ffz('channel') } },
+          });
     if (p === '/v1/set/global')
       return json({
         default_sets: [3],
         sets: {
           '3': { id: 3, _type: 1, title: 'Global Emotes', emoticons: this.ffz('global') },
-          '4330': { id: 4330, _type: 1, title: 'A supporter set', emoticons: [{ id: 1, name: 'NotGlobal', urls: { '1': `${this.origin}/ffz-cdn/emote/1/1` } }] },
+          '4330': {
+            id: 4330,
+            _type: 1,
+            title: 'A supporter set',
+            emoticons: [{ id: 1, name: 'NotGlobal', urls: { '1': `${this.origin}/ffz-cdn/emote/1/1` } }],
+          },
         },
         users: { '4330': ['someone'] },
       });
 
     if (p === '/oauth2/validate') {
-      if (req.headers.authorization !== `OAuth ${FIXTURE_TOKEN}`) return json({ status: 401, message: 'invalid access token' }, 401);
+      if (req.headers.authorization !== `OAuth ${FIXTURE_TOKEN}`)
+        return json({ status: 401, message: 'invalid access token' }, 401);
       return json({ client_id: FIXTURE_CLIENT_ID, login: 'archiver', scopes: [], user_id: '1', expires_in: 5000 });
     }
     if (p === '/helix/chat/badges/global' || p === '/helix/chat/badges') {
@@ -280,8 +323,24 @@ export class FakeImageServer {
         host: {
           url: `${host}/7tv-cdn/emote/${id}`,
           files: ['1x', '2x', '3x', '4x'].flatMap((s) => [
-            { name: `${s}.webp`, static_name: `${s}_static.webp`, width: 28, height: 28, frame_count: 1, size: 500, format: 'WEBP' },
-            { name: `${s}.avif`, static_name: `${s}_static.avif`, width: 28, height: 28, frame_count: 1, size: 500, format: 'AVIF' },
+            {
+              name: `${s}.webp`,
+              static_name: `${s}_static.webp`,
+              width: 28,
+              height: 28,
+              frame_count: 1,
+              size: 500,
+              format: 'WEBP',
+            },
+            {
+              name: `${s}.avif`,
+              static_name: `${s}_static.avif`,
+              width: 28,
+              height: 28,
+              frame_count: 1,
+              size: 500,
+              format: 'AVIF',
+            },
           ]),
         },
       },
@@ -298,7 +357,9 @@ export class FakeImageServer {
       code: e.code,
       imageType: 'png',
       animated: false,
-      ...(scope === 'channel' ? { user: { id: 'x', name: 'someone', displayName: 'someone', providerId: '1' } } : { userId: 'x' }),
+      ...(scope === 'channel'
+        ? { user: { id: 'x', name: 'someone', displayName: 'someone', providerId: '1' } }
+        : { userId: 'x' }),
     }));
   }
 
