@@ -9,11 +9,16 @@ import {
   type ChannelRecording,
 } from '../service/contract.js';
 import { Recorder } from '../record/recorder.js';
+import { observeAll } from '../record/observer.js';
+import { LiveImages } from '../images/live.js';
+import { ArchiveMetrics, startMetricsServer } from '../service/metrics.js';
+import { isLoopback } from '../service/http-server.js';
+import { addImageOptions, imageSettings, type ImageFlags } from './image-options.js';
 import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, readTokenFile, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
-interface RecordOptions {
+interface RecordOptions extends ImageFlags {
   segments: string;
   channel: string[];
   name?: string;
@@ -23,6 +28,8 @@ interface RecordOptions {
   history?: boolean;
   historyUrl?: string;
   json?: boolean;
+  images: boolean;
+  metrics?: string;
 }
 
 /** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
@@ -36,7 +43,7 @@ function defaultNodeName(): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('record')
     .description('record Twitch chat into an archive until interrupted (Ctrl-C / SIGTERM flushes everything and exits)')
     .requiredOption('--segments <dir>', 'the archive to record into')
@@ -50,8 +57,21 @@ export function register(program: Command): void {
     .option('--token-file <file>', 'file holding the OAuth token for --username')
     .option('--history', `fill gaps from the recent-messages service (${DEFAULT_HISTORY_URL})`)
     .option('--history-url <url>', 'fill gaps from this recent-messages service (implies --history)')
-    .option('--json', 'print machine-readable events on stdout, one JSON object per line')
-    .action((o: RecordOptions) => record(o));
+    .option('--no-images', 'do not store emote, badge and third-party emote images while recording')
+    .option(
+      '--metrics <[host:]port>',
+      'serve Prometheus metrics at http://HOST:PORT/metrics (host 127.0.0.1 unless given)',
+    )
+    .option('--json', 'print machine-readable events on stdout, one JSON object per line');
+  addImageOptions(cmd).action((o: RecordOptions) => record(o));
+}
+
+/** `9100`, `127.0.0.1:9100`, `[::1]:9100`, `0.0.0.0:9100`. */
+export function parseListen(value: string): { host: string; port: number } {
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`--metrics ${JSON.stringify(value)}: expected [HOST:]PORT`);
+  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
 function parseOptions(o: RecordOptions) {
@@ -64,7 +84,8 @@ function parseOptions(o: RecordOptions) {
   const token = o.tokenFile === undefined ? undefined : readTokenFile(o.tokenFile);
   if (o.historyUrl !== undefined) option(httpUrl, o.historyUrl, '--history-url');
   const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
-  return { channels, nodeName, username, token, historyUrl };
+  const listen = o.metrics === undefined ? null : parseListen(o.metrics);
+  return { channels, nodeName, username, token, historyUrl, images: imageSettings(o), listen };
 }
 
 function statusLine(s: ChannelRecording): string {
@@ -75,8 +96,29 @@ function statusLine(s: ChannelRecording): string {
 }
 
 async function record(o: RecordOptions): Promise<void> {
-  const { channels, nodeName, username, token, historyUrl } = parseOptions(o);
+  const { channels, nodeName, username, token, historyUrl, images, listen } = parseOptions(o);
   const out = (event: object) => o.json && process.stdout.write(JSON.stringify(event) + '\n');
+  const metrics = listen ? new ArchiveMetrics() : null;
+  const live = o.images
+    ? new LiveImages({
+        segments: o.segments,
+        sources: images.sources,
+        allowLoopback: images.allowLoopback,
+        thirdParty: images.thirdParty,
+        badgeToken: token ? { token, clientId: images.clientId } : null,
+        media: images.media,
+        mediaMaxBytes: images.mediaMaxBytes,
+        onOutcome: metrics?.imageOutcome,
+        onProblem: (p) => {
+          process.stderr.write(`images: ${p.source} ${p.id}${p.file ? ` ${p.file}` : ''}: ${p.reason}\n`);
+          out({ type: 'image', ...p });
+        },
+        onSetError: (r) => {
+          process.stderr.write(`images: ${r.source} ${r.channel ? `#${r.channel}` : 'global'}: ${r.error}\n`);
+          out({ type: 'imageSet', source: r.source, channel: r.channel, error: r.error });
+        },
+      })
+    : null;
   const recorder = new Recorder({
     segments: o.segments,
     nodeName,
@@ -84,7 +126,23 @@ async function record(o: RecordOptions): Promise<void> {
     username,
     token,
     historyUrl,
+    observer: observeAll(metrics?.observer, live?.observer),
   });
+  if (metrics) {
+    metrics.watchRecorder(recorder);
+    if (live) metrics.watchImages(() => live.stats());
+  }
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  if (metrics && listen) {
+    try {
+      metricsServer = await startMetricsServer(metrics, listen.host, listen.port);
+    } catch (e) {
+      throw new UsageError(`cannot serve --metrics on ${o.metrics}: ${(e as Error).message}`);
+    }
+    const open = isLoopback(listen.host) ? '' : ' (not loopback: whoever can reach this address can read them)';
+    process.stderr.write(`metrics at ${metricsServer.url}${open}\n`);
+    out({ type: 'metrics', url: metricsServer.url });
+  }
 
   const lastErrors = new Map<string, string | null>();
   recorder.on('status', (status: ChannelRecording[]) => {
@@ -105,7 +163,10 @@ async function record(o: RecordOptions): Promise<void> {
   });
 
   const started = await recorder.start(channels);
-  if (!started.ok) throw new UsageError(started.error.message);
+  if (!started.ok) {
+    await metricsServer?.close();
+    throw new UsageError(started.error.message);
+  }
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const status = recorder.status();
@@ -117,15 +178,18 @@ async function record(o: RecordOptions): Promise<void> {
       if (stopping) return;
       stopping = true;
       clearInterval(timer);
-      void recorder.stop().then(() => {
-        const counters = recorder.counters();
-        out({ type: 'stopped', counters });
-        process.stderr.write(`stopped; all batches written\n`);
-        process.exitCode = code;
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        resolve();
-      });
+      void recorder
+        .stop()
+        .then(() => Promise.all([live?.close(), metricsServer?.close()]))
+        .then(() => {
+          const counters = recorder.counters();
+          out({ type: 'stopped', counters });
+          process.stderr.write(`stopped; all batches written\n`);
+          process.exitCode = code;
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        });
     };
     const onSignal = () => {
       if (stopping) process.exit(130);

@@ -64,17 +64,13 @@ export class LiveImages {
   private badges: Promise<HelixAuth | null> | null = null;
   private readonly tally = new Tally();
 
-  private constructor(
-    private readonly ctx: ImageContext,
-    private readonly abort: AbortController,
-    private readonly o: LiveImagesOptions,
-  ) {
-    this.observer = { lineStored: (channel, _receiver, line) => this.note(channel, line) };
-  }
+  private readonly abort = new AbortController();
+  /** Opened in the background (it reads the memory of failures); jobs wait for it. */
+  private readonly ctx: Promise<ImageContext>;
 
-  static async start(o: LiveImagesOptions): Promise<LiveImages> {
-    const abort = new AbortController();
-    return new LiveImages(await openImageContext({ ...o, signal: abort.signal }), abort, o);
+  constructor(private readonly o: LiveImagesOptions) {
+    this.ctx = openImageContext({ ...o, signal: this.abort.signal });
+    this.observer = { lineStored: (channel, _receiver, line) => this.note(channel, line) };
   }
 
   stats(): LiveImagesStats {
@@ -137,31 +133,32 @@ export class LiveImages {
   }
 
   private async run(job: Job): Promise<void> {
+    const ctx = await this.ctx;
     const tally = new Tally();
     if (job.kind === 'emote') {
-      await fetchTwitchEmote(this.ctx, job.id, tally);
+      await fetchTwitchEmote(ctx, job.id, tally);
     } else if (job.kind === 'media') {
       tally.add(
         'media',
         job.url,
         '',
-        await archiveMedia(this.ctx, job.url, this.o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES),
+        await archiveMedia(ctx, job.url, this.o.mediaMaxBytes ?? DEFAULT_MEDIA_MAX_BYTES),
       );
     } else {
-      const opts: SetOptions = { thirdParty: this.o.thirdParty ?? false, badges: await this.badgeAuth() };
-      for (const run of await archiveSets(this.ctx, job.channel, job.room, opts, tally))
+      const opts: SetOptions = { thirdParty: this.o.thirdParty ?? false, badges: await this.badgeAuth(ctx) };
+      for (const run of await archiveSets(ctx, job.channel, job.room, opts, tally))
         if (run.error) this.o.onSetError?.(run);
     }
     for (const p of [...tally.missing.filter((m) => !m.known), ...tally.failed]) this.o.onProblem?.(p);
     this.tally.addAll(tally);
-    await this.ctx.memory.save().catch(() => undefined);
+    await ctx.memory.save().catch(() => undefined);
   }
 
   /** Helix credentials, asked for once; a refused token turns badges off for this recording. */
-  private badgeAuth(): Promise<HelixAuth | null> {
+  private badgeAuth(ctx: ImageContext): Promise<HelixAuth | null> {
     const t = this.o.badgeToken;
     if (!t) return Promise.resolve(null);
-    this.badges ??= resolveHelixAuth(this.ctx, t.token, t.clientId).then((r) => {
+    this.badges ??= resolveHelixAuth(ctx, t.token, t.clientId).then((r) => {
       if (r.ok) return r.value;
       this.o.onSetError?.({ source: 'badges', channel: null, error: r.reason, sets: 0, snapshot: null });
       return null;
@@ -187,7 +184,7 @@ export class LiveImages {
     this.queue.length = 0;
     this.abort.abort();
     if (this.running > 0) await new Promise<void>((r) => this.idle.add(r));
-    await this.ctx.memory.save().catch(() => undefined);
+    await (await this.ctx).memory.save().catch(() => undefined);
   }
 
   /** What was fetched so far (counts and problems). */

@@ -42,6 +42,10 @@ export const settingsSchema = z.strictObject({
   historyUrl: httpUrl,
   /** Keep recording in the tray when the window closes (desktop only). */
   keepRecordingInTray: z.boolean(),
+  /** Store emote, third-party emote and badge images while recording. */
+  fetchImages: z.boolean(),
+  /** Also store images and videos linked in messages (opt-in). */
+  fetchMedia: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

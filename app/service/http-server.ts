@@ -181,7 +181,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   };
 }
 
-function hostOnly(hostHeader: string): string {
+export function hostOnly(hostHeader: string): string {
   const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader);
   return m ? m[1]! : '';
 }

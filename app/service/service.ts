@@ -91,6 +91,8 @@ export function defaultSettings(segmentsDir: string): Settings {
     historyGapFilling: true,
     historyUrl: DEFAULT_HISTORY_URL,
     keepRecordingInTray: false,
+    fetchImages: true,
+    fetchMedia: false,
   };
 }
 
@@ -515,9 +517,11 @@ export class ArchiveService {
       const loginChanged =
         JSON.stringify(next.login) !== JSON.stringify(this.#settings.login) ||
         next.server !== this.#settings.server ||
-        next.nodeName !== this.#settings.nodeName;
+        next.nodeName !== this.#settings.nodeName ||
+        next.fetchImages !== this.#settings.fetchImages ||
+        next.fetchMedia !== this.#settings.fetchMedia;
       if ((moved || loginChanged) && this.#recordingStatus().some((r) => r.recording))
-        return fail('busy', 'stop recording before changing the archive folder, node name, server or login');
+        return fail('busy', 'stop recording before changing the archive folder, node name, server, login or images');
       if (moved) next.segmentsDir = path.resolve(next.segmentsDir);
       this.#settings = next;
       await this.#saveSettings();

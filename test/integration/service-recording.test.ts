@@ -29,7 +29,12 @@ describe('recording through the service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
     expect(
-      await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
+      await service.call('setSettings', {
+        server: fake.url,
+        historyGapFilling: false,
+        nodeName: 'test-node',
+        fetchImages: false,
+      }),
     ).toMatchObject({ ok: true });
 
     const started = await service.call('recordingStart', { channels: ['nymn'] });
@@ -69,7 +74,12 @@ describe('recording through the service', () => {
       t.cleanup,
       () => service.close(),
     );
-    await service.call('setSettings', { server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
+    await service.call('setSettings', {
+      server: fake.url,
+      historyGapFilling: false,
+      nodeName: 'live-node',
+      fetchImages: false,
+    });
     expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
     await service.call('recordingStart', { channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);

@@ -14,7 +14,11 @@ export interface RecordProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnRecorder(args: string[]): RecordProcess {
+/**
+ * `images`: fetch images as `record` does by default; off unless asked, so that a test never
+ * makes the recorder look for the public CDNs (tests talk only to 127.0.0.1).
+ */
+export function spawnRecorder(args: string[], opts: { images?: boolean } = {}): RecordProcess {
   const child = spawn(
     process.execPath,
     [
@@ -24,6 +28,7 @@ export function spawnRecorder(args: string[]): RecordProcess {
       MAIN,
       'record',
       '--json',
+      ...(opts.images ? [] : ['--no-images']),
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
