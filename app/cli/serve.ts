@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { ArchiveService } from '../service/service.js';
 import { startHttpServer, checkServeOptions } from '../service/http-server.js';
 import { defaultSegmentsDir } from '../service/paths.js';
-import { recordWithRecorder } from '../service/recording.js';
+import { recordingFactory } from '../service/recording.js';
+import { ArchiveMetrics } from '../service/metrics.js';
 import { UsageError } from './output.js';
 
 export interface ServeOptions {
@@ -33,11 +34,13 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
   const refused = checkServeOptions({ host: o.host, token: o.token ?? null });
   if (refused) throw new UsageError(refused);
   const segments = path.resolve(o.segments);
+  const metrics = new ArchiveMetrics();
   const service = await ArchiveService.create({
     segmentsDir: segments,
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
-    recording: recordWithRecorder,
+    recording: recordingFactory({ metrics }),
   });
+  service.onEvent(metrics.serviceEvent);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
   const server = await startHttpServer({
     service,
@@ -46,6 +49,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     token: o.token ?? null,
     allowWrite: o.allowWrite,
     rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
+    metrics,
   });
   return {
     url: server.url,

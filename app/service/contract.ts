@@ -9,9 +9,12 @@
 import { z } from 'zod';
 import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import type { ViewerImageSets } from '../images/viewer-sets.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+/** Third-party emotes and badges to draw at a moment of a channel's chat. */
+export type { ViewerImageSets, ViewerEmote, ViewerBadge } from '../images/viewer-sets.js';
 
 /** A string that keeps one of app/rules.ts's rules, with that rule's message. */
 const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
@@ -244,6 +247,12 @@ export const methods = {
     args: z.strictObject({ token: z.string().min(1).max(512).nullable() }),
     result: null as unknown as { hasToken: boolean },
     writes: true,
+  },
+  /** The third-party emote sets and badges in effect at `at` (their images under `images/emotes/`). */
+  imageSets: {
+    args: z.strictObject({ channel: channelName, at: unixTime }),
+    result: null as unknown as ViewerImageSets,
+    writes: false,
   },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */

@@ -8,7 +8,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ApiError, Result } from './contract.js';
 import type { ArchiveService } from './service.js';
-import { readRendererFile } from './static-files.js';
+import { IMAGES_PREFIX, readImageFile, readRendererFile, type StaticFile } from './static-files.js';
+import type { ArchiveMetrics } from './metrics.js';
 import { isMethodName } from './validate.js';
 
 export interface HttpServerOptions {
@@ -19,6 +20,8 @@ export interface HttpServerOptions {
   allowWrite?: boolean;
   /** The built renderer (out/renderer); null serves the API only. */
   rendererDir?: string | null;
+  /** Served at `/metrics` (Prometheus text), with the same access rules as everything else. */
+  metrics?: ArchiveMetrics | null;
 }
 
 export interface RunningServer {
@@ -124,6 +127,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       });
       return void res.end();
     }
+    if (url.pathname.startsWith(IMAGES_PREFIX))
+      return sendFile(req, res, await readImageFile(opts.service.segmentsDir, url.pathname));
+    if (url.pathname === '/metrics' && opts.metrics) {
+      const body = await opts.metrics.text();
+      res.writeHead(200, { 'content-type': opts.metrics.contentType, 'cache-control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     return serveStatic(req, res, url.pathname);
   }
 
@@ -148,7 +158,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!opts.rendererDir)
       return sendError(res, 'not_found', 'this server has no user interface (build it with `npm run build`)');
-    const f = await readRendererFile(opts.rendererDir, pathname);
+    return sendFile(req, res, await readRendererFile(opts.rendererDir, pathname));
+  }
+
+  function sendFile(req: IncomingMessage, res: ServerResponse, f: StaticFile): void {
     if (!f.ok)
       return sendError(
         res,

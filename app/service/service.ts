@@ -34,6 +34,7 @@ import { parseHourName } from '../archive/layout.js';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
 import type { TailRecord } from '../record/live-tail.js';
 import { memorySecrets, type SecretStore } from './secrets.js';
+import { imageSetsAt } from '../images/viewer-sets.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -543,6 +544,8 @@ export class ArchiveService {
       if (this.#recording && !this.isRecording()) this.#recording = null;
       return ok({ hasToken: this.#secrets.has() });
     },
+
+    imageSets: async ({ channel, at }) => ok(await imageSetsAt(this.segmentsDir, channel, at)),
 
     createSampleArchive: async () => {
       const r = await writeSampleArchive(this.segmentsDir);
