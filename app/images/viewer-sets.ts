@@ -7,13 +7,14 @@
  */
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
-import { isImageFileName, isImageId, PROVIDERS, type Provider, type SetSource } from './layout.js';
+import path from 'node:path';
+import { EMOTES_DIR, isImageFileName, isImageId, isTwitchEmoteId, PROVIDERS, type Provider, type SetSource } from './layout.js';
 import { listSnapshots, snapshotAt } from './snapshots.js';
 
 export interface ViewerEmote {
   provider: Provider;
   id: string;
-  /** Image paths relative to the viewer's origin (`images/emotes/…`). */
+  /** Image paths on the viewer's origin (`/images/emotes/…`). */
   src: string;
   src2x: string | null;
   zeroWidth: boolean;
@@ -26,6 +27,11 @@ export interface ViewerBadge {
 }
 
 export interface ViewerImageSets {
+  /**
+   * Some Twitch emote images are stored: the viewer asks for them (and falls back to the code
+   * for any that is missing); when none are, it does not ask at all.
+   */
+  twitch: boolean;
   /** Third-party emotes by their code. */
   emotes: Record<string, ViewerEmote>;
   /** Badge images by `set_id/version` (only when badges were stored). */
@@ -97,7 +103,18 @@ function pick(provider: Provider, files: string[]): [string, string | null] {
   return [one.find((f) => files.includes(f)) ?? files[0]!, two.find((f) => files.includes(f)) ?? null];
 }
 
-const imagePath = (...parts: string[]) => ['images', 'emotes', ...parts.map(encodeURIComponent)].join('/');
+const imagePath = (...parts: string[]) => ['', 'images', 'emotes', ...parts.map(encodeURIComponent)].join('/');
+
+/** Whether `emotes/` holds a Twitch emote folder; stops at the first one. */
+async function anyTwitchEmote(segments: string): Promise<boolean> {
+  try {
+    for await (const e of await fs.opendir(path.join(segments, EMOTES_DIR)))
+      if (e.isDirectory() && isTwitchEmoteId(e.name)) return true;
+  } catch {
+    // no emotes folder
+  }
+  return false;
+}
 
 export async function imageSetsAt(segments: string, channel: string, at: number): Promise<ViewerImageSets> {
   // Maps, not objects, while building: codes come from data (`__proto__` is a fine emote name).
@@ -138,5 +155,9 @@ export async function imageSetsAt(segments: string, channel: string, at: number)
         });
       }
   }
-  return { emotes: Object.fromEntries(emotes), badges: Object.fromEntries(badges) };
+  return {
+    twitch: await anyTwitchEmote(segments),
+    emotes: Object.fromEntries(emotes),
+    badges: Object.fromEntries(badges),
+  };
 }

@@ -13,6 +13,7 @@ import { Empty, ErrorBox, Loading } from '../ui/states.js';
 import { Filters, isFiltered, toQueryFilter, type FilterState } from './Filters.js';
 import { MessageRow, type RowActions } from './MessageRow.js';
 import { PagedRecords } from './paged-records.js';
+import { useImageSets, useShowEmoteImages, type EmoteView } from './EmoteText.js';
 import type { Moderation } from './use-moderation.js';
 
 export interface JumpRequest {
@@ -56,6 +57,12 @@ export function MessagePane(props: Props) {
     onListed,
   } = props;
   const scheme = useColorScheme();
+  const [showImages, setShowImages] = useShowEmoteImages();
+  const sets = useImageSets(channel, span?.[0], showImages);
+  const emotes: EmoteView | null = useMemo(
+    () => (showImages ? { sets, theme: scheme } : null),
+    [showImages, sets, scheme],
+  );
   const debounced = useDebounced(filters, 250);
   const filterKey = JSON.stringify(toQueryFilter(debounced) ?? null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -196,6 +203,10 @@ export function MessagePane(props: Props) {
           )}
         </div>
         <Filters value={filters} onChange={onFilters} />
+        <label className="emote-toggle" title="Draw emotes and badges from the archive's images, or show their text">
+          <input type="checkbox" checked={showImages} onChange={(e) => setShowImages(e.target.checked)} />
+          Emote images
+        </label>
       </header>
       {!span && (
         <Empty title="Select a span">Click a minute in the activity chart, drag across several, or pick an hour.</Empty>
@@ -243,6 +254,7 @@ export function MessagePane(props: Props) {
                     moderation={moderation}
                     scheme={scheme}
                     actions={actions}
+                    emotes={emotes}
                   />
                 ) : (
                   <div className="msg msg-placeholder" aria-label="loading">

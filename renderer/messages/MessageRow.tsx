@@ -2,7 +2,8 @@
 import { memo, type CSSProperties, type ReactNode } from 'react';
 import type { RecordRow } from '../../app/service/contract.js';
 import { clock, clockMs, connectionOf, delay, duration, nodeOf, timeLabel } from '../format.js';
-import { actionText, badges, isModeration, login, recordText, senderName } from './describe.js';
+import { actionText, badgeList, isModeration, login, recordText, senderName } from './describe.js';
+import { Badge, EmoteText, type EmoteView } from './EmoteText.js';
 import type { Moderation } from './use-moderation.js';
 import { removedBy } from './moderation.js';
 import { userColor, type Scheme } from './user-color.js';
@@ -63,6 +64,7 @@ export const MessageRow = memo(function MessageRow({
   moderation,
   scheme,
   actions,
+  emotes = null,
 }: {
   row: RecordRow;
   index: number;
@@ -70,6 +72,8 @@ export const MessageRow = memo(function MessageRow({
   moderation: Moderation;
   scheme: Scheme;
   actions: RowActions;
+  /** Emotes and badges as images from the archive; null (the default) shows their text codes. */
+  emotes?: EmoteView | null;
 }) {
   const r = row.record;
   const who = login(r);
@@ -96,10 +100,8 @@ export const MessageRow = memo(function MessageRow({
         <TimeCell time={r.time} range={r.time_range} />
         <span className="command">{r.command}</span>
         <span className="content">
-          {badges(r).map((b) => (
-            <span key={b} className="badge">
-              {b}
-            </span>
+          {badgeList(r).map((b) => (
+            <Badge key={b.key} label={b.label} image={emotes?.sets?.badges[b.key]} />
           ))}
           <span
             className={who ? 'name' : 'name name-server'}
@@ -107,7 +109,9 @@ export const MessageRow = memo(function MessageRow({
           >
             {senderName(r)}
           </span>
-          <span className={isAction ? 'text text-action' : 'text'}>{text}</span>
+          <span className={isAction ? 'text text-action' : 'text'}>
+            {emotes && r.command === 'PRIVMSG' ? <EmoteText text={text} tag={r.tags?.emotes} view={emotes} /> : text}
+          </span>
         </span>
       </div>
       <div className="msg-meta">

@@ -18,6 +18,8 @@ function changed(before: Form, after: Form): Partial<Settings> {
     'historyGapFilling',
     'historyUrl',
     'keepRecordingInTray',
+    'fetchImages',
+    'fetchMedia',
   ] as const)
     if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
   return out as Partial<Settings>;
@@ -187,6 +189,23 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
                 spellCheck={false}
                 disabled={!form.historyGapFilling}
               />
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.fetchImages}
+                onChange={(e) => set('fetchImages', e.target.checked)}
+              />
+              Store emote and badge images while recording (Twitch, 7TV, BetterTTV, FrankerFaceZ)
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.fetchMedia}
+                onChange={(e) => set('fetchMedia', e.target.checked)}
+                disabled={!form.fetchImages}
+              />
+              Also store images and videos linked in messages
             </label>
             {isDesktop && (
               <label className="check">

@@ -116,13 +116,14 @@ describe('serve: images', () => {
 
   it('imageSets: the sets in effect, with images the viewer can load', async () => {
     const sets = await imageSets('nymn', AT);
+    expect(sets.twitch).toBe(true);
     for (const e of THIRD_PARTY) expect(sets.emotes[e.code], e.code).toMatchObject({ provider: e.provider, id: e.id });
     const edm = sets.emotes.EDM!;
-    expect(edm.src).toBe(`images/emotes/7tv/${edm.id}/1x.webp`);
-    expect(edm.src2x).toBe(`images/emotes/7tv/${edm.id}/2x.webp`);
+    expect(edm.src).toBe(`/images/emotes/7tv/${edm.id}/1x.webp`);
+    expect(edm.src2x).toBe(`/images/emotes/7tv/${edm.id}/2x.webp`);
     expect(sets.emotes.nimeDance!.zeroWidth).toBe(true);
     // The channel's subscriber badges over the global ones.
-    expect(sets.badges['subscriber/0']!.src).toBe('images/emotes/badges/c0f1e4d2-0000-4000-8000-000000000000/1x');
+    expect(sets.badges['subscriber/0']!.src).toBe('/images/emotes/badges/c0f1e4d2-0000-4000-8000-000000000000/1x');
     expect(sets.badges['moderator/1']).toBeDefined();
     for (const src of [
       edm.src,
@@ -192,6 +193,7 @@ describe('image sets over time', () => {
       );
       await writeSnapshot(d.dir, '7tv', 'c', set('7tv', 'channel', [['Later', 's1']]), 2000);
       const early = await imageSetsAt(d.dir, 'c', 1500);
+      expect(early.twitch).toBe(false);
       expect(early.emotes.Same).toMatchObject({ provider: 'bttv', id: 'b1' });
       expect(early.emotes.OnlyFfz).toMatchObject({ provider: 'ffz' });
       expect(early.emotes.Glob).toMatchObject({ provider: '7tv', id: 'g2' });
