@@ -76,16 +76,7 @@ async function main() {
   const segments = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-record-'));
   const srv = await FakeTwitch.start();
   const images = process.env.RECORD_IMAGES ? await FakeImageServer.start() : null;
-  const imageArgs = images
-    ? ['--cdn', images.origin, '--seventv-url', images.origin, '--bttv-url', images.origin].concat([
-        '--bttv-cdn',
-        images.sources.bttvCdn,
-        '--ffz-url',
-        images.origin,
-        '--metrics',
-        '127.0.0.1:0',
-      ])
-    : [];
+  const imageArgs = images ? [...images.cliArgs(), '--metrics', '127.0.0.1:0'] : [];
   const rec = spawnRecorder(
     ['--segments', segments, '--channel', 'bench', '--name', 'bench', '--server', srv.url, ...imageArgs],
     { images: !!images },

@@ -53,13 +53,16 @@ export async function resolveHelixAuth(ctx: ImageContext, token: string, clientI
   return { ok: true, value: { token: bare, clientId: id } };
 }
 
+/** Badge set and version names from data: they become keys and snapshot content, never paths. */
+export const badgeName = z.string().refine(isImageId);
+
 const helixBadges = z.object({
   data: z.array(
     z.object({
-      set_id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+      set_id: badgeName,
       versions: z.array(
         z.object({
-          id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+          id: badgeName,
           title: z.string().max(500).optional(),
           image_url_1x: z.string().max(2000),
           image_url_2x: z.string().max(2000).optional(),

@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { getWithRetry, downloadImage, JSON_MAX_BYTES, JSON_TYPES, type ImageContext } from './download.js';
-import { isImageFileName, isImageId, providerEmoteFile, type Provider } from './layout.js';
+import { isEmoteCode, isImageFileName, isImageId, providerEmoteFile, type Provider } from './layout.js';
 import { writeSnapshot } from './snapshots.js';
 import { joinUrl } from './sources.js';
 import { Tally } from './tally.js';
@@ -43,9 +43,6 @@ export interface EmoteSetSnapshot extends Omit<EmoteSet, 'emotes'> {
   emotes: Array<Omit<SetEmote, 'files'> & { files: string[] }>;
 }
 
-/** Codes are single words of chat text. */
-const CODE_RE = /^\S{1,100}$/u;
-
 function emote(
   id: string,
   name: string,
@@ -53,7 +50,7 @@ function emote(
   zeroWidth: boolean,
   files: SetEmote['files'],
 ): SetEmote | null {
-  const ok = isImageId(id) && CODE_RE.test(name) && files.length > 0 && files.every((f) => isImageFileName(f.name));
+  const ok = isImageId(id) && isEmoteCode(name) && files.length > 0 && files.every((f) => isImageFileName(f.name));
   return ok ? { id, name, animated, zero_width: zeroWidth, files } : null;
 }
 

@@ -36,6 +36,8 @@ const ID_RE = /^[A-Za-z0-9_-]{1,100}$/;
 const FILE_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
 
 export const isImageId = (id: string) => ID_RE.test(id);
+/** Emote codes are single words of chat text. */
+export const isEmoteCode = (code: string) => /^\S{1,100}$/u.test(code);
 export const isImageFileName = (name: string) => FILE_RE.test(name) && !name.includes('..');
 /** A Twitch emote id that can be a folder of `emotes/` (not one of the reserved names). */
 export const isTwitchEmoteId = (id: string) => ID_RE.test(id) && !EMOTES_RESERVED.has(id);

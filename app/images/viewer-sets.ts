@@ -8,8 +8,18 @@
 import { promises as fs } from 'node:fs';
 import { z } from 'zod';
 import path from 'node:path';
-import { EMOTES_DIR, isImageFileName, isImageId, isTwitchEmoteId, PROVIDERS, type Provider, type SetSource } from './layout.js';
+import {
+  EMOTES_DIR,
+  isEmoteCode,
+  isImageFileName,
+  isImageId,
+  isTwitchEmoteId,
+  PROVIDERS,
+  type Provider,
+  type SetSource,
+} from './layout.js';
 import { listSnapshots, snapshotAt } from './snapshots.js';
+import { badgeName } from './badges.js';
 
 export interface ViewerEmote {
   provider: Provider;
@@ -44,17 +54,17 @@ const emoteSnapshot = z.object({
 });
 const emoteEntry = z.object({
   id: z.string().refine(isImageId),
-  name: z.string().regex(/^\S{1,100}$/u),
+  name: z.string().refine(isEmoteCode),
   zero_width: z.boolean().optional(),
   files: z.array(fileName).min(1),
 });
 const badgeSnapshot = z.object({
   sets: z.array(
     z.object({
-      set_id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+      set_id: badgeName,
       versions: z.array(
         z.object({
-          id: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+          id: badgeName,
           title: z.string().max(500).optional(),
           image: z.string().refine(isImageId),
           files: z.array(fileName).min(1),

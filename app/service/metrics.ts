@@ -25,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { hostOnly, isLoopback } from './http-server.js';
 import type { ChannelStats } from '../record/recorder.js';
+import type { ReceiverStats } from '../record/channel-recorder.js';
 import type { RecordingObserver } from '../record/observer.js';
 import type { DownloadOutcome } from '../images/download.js';
 import type { LiveImagesStats } from '../images/live.js';
@@ -66,19 +67,30 @@ export class ArchiveMetrics {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: P });
     const stats = () => [...this.recorders].flatMap((r) => r.receivers());
-    const perReceiver = (f: (s: ChannelStats, r: ChannelStats['receivers'][number]) => void) => {
+    const perReceiver = (f: (s: ChannelStats, r: ReceiverStats) => void) => {
       for (const s of stats()) for (const r of s.receivers) f(s, r);
     };
-    new Counter({
-      name: `${P}lines_received_total`,
-      help: 'Lines received by a connection (receiver), parsed or not.',
-      labelNames: ['channel', 'receiver'],
-      registers,
-      collect() {
-        this.reset();
-        perReceiver((s, r) => this.inc({ channel: s.channel, receiver: r.receiver }, r.counters.lines));
-      },
-    });
+    const perReceiverCounter = (name: string, help: string, value: (r: ReceiverStats) => number) =>
+      new Counter({
+        name: `${P}${name}`,
+        help,
+        labelNames: ['channel', 'receiver'],
+        registers,
+        collect() {
+          this.reset();
+          perReceiver((s, r) => this.inc({ channel: s.channel, receiver: r.receiver }, value(r)));
+        },
+      });
+    perReceiverCounter(
+      'lines_received_total',
+      'Lines received by a connection (receiver), parsed or not.',
+      (r) => r.counters.lines,
+    );
+    perReceiverCounter(
+      'lines_stored_total',
+      'Lines kept (in the journal, on their way to a batch file).',
+      (r) => r.counters.stored,
+    );
     new Counter({
       name: `${P}lines_ignored_total`,
       help: 'Lines received and not kept: other commands, other channels, the connection preamble, unparsable.',
@@ -92,16 +104,16 @@ export class ArchiveMetrics {
         });
       },
     });
-    new Counter({
-      name: `${P}lines_stored_total`,
-      help: 'Lines kept (in the journal, on their way to a batch file).',
-      labelNames: ['channel', 'receiver'],
-      registers,
-      collect() {
-        this.reset();
-        perReceiver((s, r) => this.inc({ channel: s.channel, receiver: r.receiver }, r.counters.stored));
-      },
-    });
+    /** Values noted per `channel\0receiver` as lines pass, reported when scraped. */
+    const noted = (
+      values: Map<string, number>,
+      report: (labels: { channel: string; receiver: string }, v: number) => void,
+    ) => {
+      for (const [key, v] of values) {
+        const [channel, receiver] = key.split('\0') as [string, string];
+        report({ channel, receiver }, v);
+      }
+    };
     const written = this.written;
     new Counter({
       name: `${P}lines_written_total`,
@@ -110,10 +122,7 @@ export class ArchiveMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [key, n] of written) {
-          const [channel, receiver] = key.split('\0') as [string, string];
-          this.inc({ channel, receiver }, n);
-        }
+        noted(written, (labels, v) => this.inc(labels, v));
       },
     });
     this.batchLines = new Histogram({
@@ -181,10 +190,7 @@ export class ArchiveMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [key, v] of lag) {
-          const [channel, receiver] = key.split('\0') as [string, string];
-          this.set({ channel, receiver }, v);
-        }
+        noted(lag, (labels, v) => this.set(labels, v));
       },
     });
     this.mergeRuns = new Counter({ name: `${P}merge_runs_total`, help: 'Background merge runs finished.', registers });

@@ -40,13 +40,7 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function sourceArgs(): string[] {
-  const s = fake.sources;
-  return [
-    ...['--cdn', s.cdn, '--seventv-url', s.sevenTv, '--bttv-url', s.bttv, '--bttv-cdn', s.bttvCdn],
-    ...['--ffz-url', s.ffz, '--helix-url', s.helix, '--twitch-auth-url', s.twitchAuth],
-  ];
-}
+const sourceArgs = () => fake.cliArgs();
 
 async function emotes(...extra: string[]) {
   const r = await runCli(['emotes', '--segments', seg, '--json', ...sourceArgs(), ...extra]);

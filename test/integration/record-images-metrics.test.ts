@@ -33,13 +33,7 @@ afterEach(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function sourceArgs(): string[] {
-  const s = images.sources;
-  return [
-    ...['--cdn', s.cdn, '--seventv-url', s.sevenTv, '--bttv-url', s.bttv, '--bttv-cdn', s.bttvCdn],
-    ...['--ffz-url', s.ffz, '--helix-url', s.helix, '--twitch-auth-url', s.twitchAuth],
-  ];
-}
+const sourceArgs = () => images.cliArgs();
 
 function record(segments: string, extra: string[], withImages: boolean): RecordProcess {
   const p = spawnRecorder(

@@ -173,6 +173,15 @@ export class FakeImageServer {
     };
   }
 
+  /** The command line's image source options, all pointing here. */
+  cliArgs(): string[] {
+    const s = this.sources;
+    return [
+      ...['--cdn', s.cdn, '--seventv-url', s.sevenTv, '--bttv-url', s.bttv, '--bttv-cdn', s.bttvCdn],
+      ...['--ffz-url', s.ffz, '--helix-url', s.helix, '--twitch-auth-url', s.twitchAuth],
+    ];
+  }
+
   count(path: string): number {
     return this.requests.get(path) ?? 0;
   }
