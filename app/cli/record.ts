@@ -126,7 +126,10 @@ async function record(o: RecordOptions): Promise<void> {
     username,
     token,
     historyUrl,
-    observer: observeAll(metrics?.observer, live?.observer),
+    observer: observeAll(
+      metrics?.observer,
+      live && { lineStored: (channel, _r, line) => live.noteLine(channel, line) },
+    ),
   });
   if (metrics) {
     metrics.watchRecorder(recorder);

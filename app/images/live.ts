@@ -1,14 +1,13 @@
 /**
- * Images while recording (issue 11 item 1, "live"): an observer of the lines the recorder
- * keeps (app/record/observer.ts) that notes new emote ids, each channel's Twitch user id and
+ * Images while recording (issue 11 item 1, "live"): told of the lines the recorder keeps
+ * (wired to app/record/observer.ts by the CLI and the service), it notes new emote ids, each channel's Twitch user id and
  * (opt-in) links, and fetches them in the background. Recording never waits for it: the
  * observer only reads tags and appends to a bounded queue; when the queue is full new work
  * is dropped and counted (an id dropped is noted again the next time it is seen; `chat-archiver
  * emotes` catches up on the rest). Channel and global sets are snapshotted when a channel's
  * first line arrives and again every `refreshSeconds` while it is recorded.
  */
-import type { RecordingObserver } from '../record/observer.js';
-import type { IrcLine } from '../record/irc-parse.js';
+import type { IrcFields } from '../archive/record.js';
 import { archiveSets, type SetOptions } from './archive-images.js';
 import { resolveHelixAuth, type HelixAuth } from './badges.js';
 import { openImageContext, type ContextOptions, type ImageContext } from './download.js';
@@ -51,7 +50,6 @@ const ROOM_ID = /^[0-9]{1,20}$/;
 const SEEN_LIMIT = 200_000;
 
 export class LiveImages {
-  readonly observer: RecordingObserver;
   private readonly queue: Job[] = [];
   private readonly seen = new Set<string>();
   /** channel → when its sets were last queued, and for which room id. */
@@ -70,7 +68,6 @@ export class LiveImages {
 
   constructor(private readonly o: LiveImagesOptions) {
     this.ctx = openImageContext({ ...o, signal: this.abort.signal });
-    this.observer = { lineStored: (channel, _receiver, line) => this.note(channel, line) };
   }
 
   stats(): LiveImagesStats {
@@ -81,8 +78,8 @@ export class LiveImages {
     return (this.o.now ?? (() => Date.now() / 1000))();
   }
 
-  /** On the receive path: reads a few tags, queues what is new, returns. */
-  private note(channel: string, line: IrcLine): void {
+  /** A line kept by the recorder. On the receive path: reads a few tags, queues what is new, returns. */
+  noteLine(channel: string, line: IrcFields): void {
     if (this.closed) return;
     const tags = line.tags;
     if (!tags) return;

@@ -37,7 +37,7 @@ class RecordingWithImages implements RecordingControl {
       ...(settings.login.mode === 'token' && token ? { username: settings.login.username, token } : {}),
       ...(settings.historyGapFilling ? { historyUrl: settings.historyUrl } : {}),
       observer: observeAll(extras.metrics?.observer, {
-        lineStored: (...a) => this.images?.observer.lineStored?.(...a),
+        lineStored: (channel, _receiver, line) => this.images?.noteLine(channel, line),
       }),
     });
     extras.metrics?.watchRecorder(this.recorder);

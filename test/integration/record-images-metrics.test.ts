@@ -188,19 +188,21 @@ describe('live images: the observer side', () => {
     });
     try {
       const line = (i: number) => parseIrcLine(`@emotes=${1000 + i}:0-3;room-id=1 :u!u@u PRIVMSG #c :Kappa`)!;
-      for (let i = 0; i < 1000; i++) live.observer.lineStored!('c', 'r', line(i), 0);
+      for (let i = 0; i < 1000; i++) live.noteLine('c', line(i));
       const s = live.stats();
       expect(s.queued).toBeLessThanOrEqual(10);
       expect(s.running).toBe(2);
       expect(s.queued + s.running + s.dropped).toBe(1000);
       // Lines it cannot read pass by without a sound.
       expect(() =>
-        live.observer.lineStored!(
-          'c',
-          'r',
-          { command: 'PRIVMSG', params: [], sender: null, user: null, host: null, tags: { emotes: true } },
-          0,
-        ),
+        live.noteLine('c', {
+          command: 'PRIVMSG',
+          params: [],
+          sender: null,
+          user: null,
+          host: null,
+          tags: { emotes: true },
+        }),
       ).not.toThrow();
     } finally {
       await live.close();

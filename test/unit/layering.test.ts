@@ -80,4 +80,15 @@ describe('layering', () => {
       }),
     ).toEqual([]);
   });
+
+  it('the images room (app/images) imports only the archive core and the rules, never the recorder or above', () => {
+    expect(
+      violations('app/images', (s, f) => {
+        const r = resolved(s, f);
+        return (
+          r.startsWith('app/') && !r.startsWith('app/images/') && !r.startsWith('app/archive/') && r !== 'app/rules.js'
+        );
+      }),
+    ).toEqual([]);
+  });
 });
