@@ -12,7 +12,7 @@ import { Recorder } from '../record/recorder.js';
 import { observeAll } from '../record/observer.js';
 import { LiveImages } from '../images/live.js';
 import { ArchiveMetrics, startMetricsServer } from '../service/metrics.js';
-import { isLoopback } from '../service/http-server.js';
+import { isLoopback } from '../service/loopback.js';
 import { addImageOptions, imageSettings, type ImageFlags } from './image-options.js';
 import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, readTokenFile, UsageError } from './output.js';
 

@@ -11,6 +11,9 @@ import type { ArchiveService } from './service.js';
 import { IMAGES_PREFIX, readImageFile, readRendererFile, type StaticFile } from './static-files.js';
 import type { ArchiveMetrics } from './metrics.js';
 import { isMethodName } from './validate.js';
+import { hostOnly, isLoopback } from './loopback.js';
+
+export { isLoopback };
 
 export interface HttpServerOptions {
   service: ArchiveService;
@@ -35,11 +38,6 @@ export interface RunningServer {
 const MAX_BODY = 4 * 1024 * 1024;
 const COOKIE = 'chat_archiver_token';
 const HEARTBEAT_MS = 15_000;
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
 
 const STATUS: Record<ApiError['code'], number> = {
   invalid_argument: 400,
@@ -192,11 +190,6 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
         server.closeAllConnections();
       }),
   };
-}
-
-export function hostOnly(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader);
-  return m ? m[1]! : '';
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

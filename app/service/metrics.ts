@@ -23,7 +23,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { hostOnly, isLoopback } from './http-server.js';
+import { hostOnly, isLoopback } from './loopback.js';
 import type { ChannelStats } from '../record/recorder.js';
 import type { ReceiverStats } from '../record/channel-recorder.js';
 import type { RecordingObserver } from '../record/observer.js';
