@@ -1,5 +1,6 @@
 /** `chat-archiver emotes`: stores the images a whole archive's chat needs (issue 11). */
 import type { Command } from 'commander';
+import { listChannels } from '../archive/layout.js';
 import { archiveImages, type ArchiveImagesSummary } from '../images/archive-images.js';
 import { resolveHelixAuth, type BadgeRun, type HelixAuth } from '../images/badges.js';
 import { openImageContext } from '../images/download.js';
@@ -63,6 +64,9 @@ function setLine(r: SetRun | BadgeRun): string {
 async function emotes(o: EmotesOptions): Promise<void> {
   requireFolder(o.segments);
   const channels = [...new Set((o.channel ?? []).map((c) => channelOption(c)))];
+  const archived = new Set((await listChannels(o.segments)).channels);
+  const unknown = channels.find((c) => !archived.has(c));
+  if (unknown) throw new UsageError(`#${unknown} has no chat in ${o.segments}`);
   const images = imageSettings(o);
   const concurrency = Number(o.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)

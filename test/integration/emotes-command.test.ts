@@ -191,6 +191,7 @@ describe('chat-archiver emotes', () => {
     for (const args of [
       ['--cdn', 'ftp://mirror'],
       ['--channel', '../x'],
+      ['--channel', 'nosuchchannel'],
     ]) {
       const r = await runCli(['emotes', '--segments', seg, ...args]);
       expect(r.code, args.join(' ')).toBe(2);
