@@ -26,10 +26,14 @@ export const LOGIN: Rule = {
   message: 'Twitch logins are 1–25 characters a–z, 0–9 and _',
 };
 /** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
+const NODE_CHARS = 'A-Za-z0-9_-';
 export const NODE_NAME: Rule = {
-  pattern: /^[A-Za-z0-9_-]{1,64}$/,
+  pattern: new RegExp(`^[${NODE_CHARS}]{1,64}$`),
   message: 'node names are 1–64 characters A–Z, a–z, 0–9, _ and -',
 };
+/** A machine's default node name: its host name, every character a node name cannot hold made a dash. */
+export const nodeNameFromHost = (host: string) =>
+  host.replace(new RegExp(`[^${NODE_CHARS}]`, 'g'), '-').slice(0, 64) || 'node';
 export const CHAT_SERVER: Rule = {
   pattern: /^wss?:\/\/[^/]/,
   message: 'the chat server must be a ws:// or wss:// URL',
@@ -46,3 +50,22 @@ export function breaks(rule: Rule, value: string): string | null {
 
 /** What users type for a channel: `#Name` and `name` mean the same channel. */
 export const normalizeChannel = (typed: string) => typed.trim().replace(/^#/, '').toLowerCase();
+/** Twitch logins are case-insensitive and stored in lower case. */
+export const normalizeLogin = (typed: string) => typed.trim().toLowerCase();
+
+/** A Syncthing device ID as Syncthing prints it: 8 groups of 7 base32 characters (check characters included). */
+export const DEVICE_ID: Rule = {
+  pattern: /^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/,
+  message: 'a Syncthing device ID is 8 groups of 7 letters A–Z and digits 2–7 joined by -, as Syncthing shows it',
+};
+/** Where Syncthing listens or finds a peer: tcp:// or quic:// with host and port (the host may be empty to listen everywhere). */
+export const SYNC_ADDRESS: Rule = {
+  pattern: /^(tcp|tcp4|tcp6|quic|quic4|quic6):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):\d{1,5}$/,
+  message: 'a Syncthing address is tcp://HOST:PORT (or quic://HOST:PORT)',
+};
+
+/** A batch file's name (SPEC §2): `MM.SS-HASH.json`, or the original implementation's `MM:SS-HASH.json`. */
+export const BATCH_FILE: Rule = {
+  pattern: /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/,
+  message: 'batch file names are MM.SS-HASH.json (HASH: 43 characters of base64url SHA-256)',
+};

@@ -60,6 +60,11 @@ async function start(): Promise<void> {
     secrets: await safeStorageSecrets(safeStorage, dataDir),
     recording: recordWithRecorder,
     allowSegmentsChange: true,
+    sync: {
+      home: path.join(dataDir, 'syncthing'),
+      settingsFile: path.join(dataDir, 'sync.json'),
+      apiKey: await safeStorageSecrets(safeStorage, dataDir, process.platform, 'syncthing-api-key.bin'),
+    },
     pickFolder: async () => {
       const options = { properties: ['openDirectory' as const], title: 'Choose a segments folder to import' };
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
@@ -67,6 +72,9 @@ async function start(): Promise<void> {
     },
   });
   registerIpc(ipcMain, service, () => win?.webContents ?? null);
+  const problem = service.settingsProblem;
+  if (problem)
+    void dialog.showMessageBox({ type: 'warning', message: 'Some settings could not be used', detail: problem });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(
@@ -104,10 +112,10 @@ function onWindowClose(e: Electron.Event): void {
 
 async function importFromMenu(): Promise<void> {
   if (!service) return;
-  const picked = await service.call('pickFolder', {});
-  const folder = picked.ok ? (picked.value as { path: string | null }).path : null;
+  const picked = await service.api.pickFolder({});
+  const folder = picked.ok ? picked.value.path : null;
   // Progress reaches the window as import events, like an import started from the UI.
-  if (folder) await service.call('importStart', { sources: [folder] });
+  if (folder) await service.api.importStart({ sources: [folder] });
 }
 
 app.on('window-all-closed', () => {

@@ -3,22 +3,23 @@
  * `window.archive`, one function per contract method, never ipcRenderer itself.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { methodNames, type ApiEvent, type ArchiveApi, type Result } from '../app/service/contract.js';
+import { apiMethods } from '../app/service/api-proxy.js';
+import type { ApiEvent, ArchiveApi, Result } from '../app/service/contract.js';
 import { EVENT_CHANNEL, invokeChannel } from './ipc-channels.js';
 
-const api: Record<string, unknown> = {};
-for (const method of methodNames) {
-  api[method] = (args: unknown): Promise<Result<unknown>> =>
+const api: ArchiveApi = {
+  ...apiMethods((method, args): Promise<Result<unknown>> =>
     ipcRenderer.invoke(invokeChannel(method), args).catch((e: unknown) => ({
       ok: false,
       error: { code: 'unavailable', message: `the app's main process did not answer: ${String(e)}` },
-    }));
-}
-api.onEvent = (listener: (e: ApiEvent) => void) => {
-  // The listener never sees the IpcRendererEvent (it holds the sender object).
-  const handler = (_e: IpcRendererEvent, event: ApiEvent) => listener(event);
-  ipcRenderer.on(EVENT_CHANNEL, handler);
-  return () => void ipcRenderer.removeListener(EVENT_CHANNEL, handler);
+    })),
+  ),
+  onEvent: (listener) => {
+    // The listener never sees the IpcRendererEvent (it holds the sender object).
+    const handler = (_e: IpcRendererEvent, event: ApiEvent) => listener(event);
+    ipcRenderer.on(EVENT_CHANNEL, handler);
+    return () => void ipcRenderer.removeListener(EVENT_CHANNEL, handler);
+  },
 };
 
-contextBridge.exposeInMainWorld('archive', api as ArchiveApi);
+contextBridge.exposeInMainWorld('archive', api);

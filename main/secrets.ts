@@ -1,7 +1,8 @@
 /**
- * The Twitch OAuth token, encrypted with safeStorage's async API into the app data folder.
- * On Linux the `basic_text` backend only obfuscates with a fixed key, so there the token
- * is kept in memory for this session instead and never written.
+ * A secret (the Twitch OAuth token; the attached Syncthing's API key in a second file),
+ * encrypted with safeStorage's async API into the app data folder. On Linux the
+ * `basic_text` backend only obfuscates with a fixed key, so there the secret is kept in
+ * memory for this session instead and never written.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -12,8 +13,9 @@ export async function safeStorageSecrets(
   safeStorage: SafeStorage,
   dataDir: string,
   platform = process.platform,
+  fileName = 'token.bin',
 ): Promise<SecretStore & { persistent: boolean }> {
-  const file = path.join(dataDir, 'token.bin');
+  const file = path.join(dataDir, fileName);
   const persistent =
     (await safeStorage.isAsyncEncryptionAvailable()) &&
     !(platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');

@@ -4,7 +4,14 @@
  * State lives here and in the URL hash; views get plain props.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ChannelInfo, ChannelRecording, IndexStatus, MergeStatus, RecordRow } from '../app/service/contract.js';
+import type {
+  ChannelInfo,
+  ChannelRecording,
+  IndexStatus,
+  MergeStatus,
+  RecordRow,
+  SyncStatus,
+} from '../app/service/contract.js';
 import { api } from './api.js';
 import { MINUTE, count, floorTo } from './format.js';
 import { useApiEvent, useLoad } from './hooks.js';
@@ -19,6 +26,8 @@ import { RecordingDialog, RecordingSidebar } from './panels/Recording.js';
 import { SettingsDialog } from './panels/SettingsDialog.js';
 import { Timeline } from './timeline/Timeline.js';
 import { Toolbar } from './timeline/Toolbar.js';
+import { SyncDialog, SyncSidebar } from './sync/SyncPanel.js';
+import { arrivingHours } from './sync/words.js';
 import { ErrorBox, Loading } from './ui/states.js';
 import {
   fromHash,
@@ -35,7 +44,7 @@ import {
   type View,
 } from './view-state.js';
 
-type DialogName = 'import' | 'record' | 'settings' | null;
+type DialogName = 'import' | 'record' | 'settings' | 'sync' | null;
 
 const NO_VIEW: View = { channel: null, zoom: 'day', anchor: 0, sel: null };
 /** Archive change events come in bursts while recording and merging; refresh at most this often. */
@@ -56,6 +65,7 @@ export function App() {
   const [recording, setRecording] = useState<ChannelRecording[]>([]);
   const [merge, setMerge] = useState<MergeStatus | null>(null);
   const [indexing, setIndexing] = useState<IndexStatus | null>(null);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
   const [version, setVersion] = useState(0);
   const [openWhenListed, setOpenWhenListed] = useState<string | null>(null);
 
@@ -64,6 +74,8 @@ export function App() {
     void api.recordingStatus({}).then((r) => r.ok && setRecording(r.value));
     void api.mergeStatus({}).then((r) => r.ok && setMerge(r.value));
     void api.indexStatus({}).then((r) => r.ok && setIndexing(r.value));
+    // Where sync is not available (a test server without it) the panel stays hidden.
+    void api.syncStatus({}).then((r) => r.ok && setSync(r.value));
   }, []);
 
   const list = channels.value;
@@ -129,6 +141,7 @@ export function App() {
     if (e.type === 'recording') setRecording(e.status);
     else if (e.type === 'merge') setMerge(e.status);
     else if (e.type === 'index') setIndexing(e.status);
+    else if (e.type === 'sync') setSync(e.status);
     else if (e.type === 'archiveChanged') scheduleRefresh();
   });
 
@@ -190,6 +203,7 @@ export function App() {
           view={view}
           summary={summary}
           merge={merge}
+          arriving={arrivingHours(sync, channel)}
           onSelect={(a, b) => setView((v) => select(v, a, b))}
           onZoomDay={(day) => setView((v) => setZoom({ ...v, anchor: day, sel: null }, 'day'))}
         />
@@ -237,6 +251,7 @@ export function App() {
           />
         )}
         <RecordingSidebar status={recording} onOpen={() => setDialog('record')} />
+        <SyncSidebar status={sync} onOpen={() => setDialog('sync')} />
         <section className="service-status" aria-label="Archive status">
           {indexing?.scanning && (
             <p className="small" role="status">
@@ -250,6 +265,7 @@ export function App() {
                 : `${count(merge.pendingHours)} hour${merge.pendingHours === 1 ? '' : 's'} waiting to merge`}
             </p>
           )}
+          {indexing?.error && <p className="small error-text">Index problem: {indexing.error}</p>}
           {merge?.lastError && <p className="small error-text">Merge problem: {merge.lastError}</p>}
         </section>
       </aside>
@@ -261,6 +277,7 @@ export function App() {
           onZoom={(z) => setView((v) => setZoom(v, z))}
           onImport={() => setDialog('import')}
           onRecord={() => setDialog('record')}
+          onSync={sync ? () => setDialog('sync') : undefined}
           onSettings={() => setDialog('settings')}
         />
         {main}
@@ -269,6 +286,7 @@ export function App() {
       {dialog === 'record' && (
         <RecordingDialog status={recording} onStatus={setRecording} onClose={() => setDialog(null)} />
       )}
+      {dialog === 'sync' && <SyncDialog status={sync} onStatus={setSync} onClose={() => setDialog(null)} />}
       {dialog === 'settings' && <SettingsDialog onClose={() => setDialog(null)} onSaved={refresh} />}
     </div>
   );

@@ -1,7 +1,7 @@
 /** Small React hooks shared by the views. */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { ApiError, ApiEvent, Result } from '../app/service/contract.js';
-import { api } from './api.js';
+import { api, errorText } from './api.js';
 import type { Scheme } from './messages/user-color.js';
 
 const darkQuery = () => window.matchMedia('(prefers-color-scheme: dark)');
@@ -63,4 +63,23 @@ export function useLoad<T>(key: string | null, call: () => Promise<Result<T>>): 
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
+}
+
+/**
+ * A panel's calls that answer with its new state: one at a time (`busy`), the answer handed
+ * to `onValue`, a failure kept as `error` in plain words.
+ */
+export function useApiAction<T>(onValue: (v: T) => void) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (call: () => Promise<Result<T>>): Promise<boolean> => {
+    setBusy(true);
+    setError(null);
+    const res = await call();
+    setBusy(false);
+    if (res.ok) onValue(res.value);
+    else setError(errorText(res.error));
+    return res.ok;
+  };
+  return { busy, error, setError, run };
 }

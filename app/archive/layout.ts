@@ -4,10 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { CHANNEL, RESERVED_FOLDER_NAMES } from '../rules.js';
+import { BATCH_FILE, CHANNEL, RESERVED_FOLDER_NAMES } from '../rules.js';
 
 const HOUR_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
-const BATCH_RE = /^(\d{2})([.:])(\d{2})-([A-Za-z0-9_-]{43})\.json$/;
+const BATCH_RE = BATCH_FILE.pattern;
 /** Our own temporaries: a leading dot so sync tools and readers skip them. */
 export const TEMP_PREFIX = '.chat-archiver-';
 /** A temporary of ours that a killed write left behind (or one still being written). */
@@ -81,12 +81,18 @@ export interface BatchFile {
   colon: boolean;
 }
 
-/** Conflict copies made by sync tools (Syncthing) that may still hold a batch: merged in, left in place, reported. */
+/** Conflict copies made by sync tools (Syncthing) that may still hold a batch: merged in, then removed, reported. */
 export const isConflictCopy = (name: string) => /^\d{2}[.:]\d{2}-.*\.sync-conflict-.*\.json$/.test(name);
+
+/** Syncthing's temporary of a file it is receiving (Windows: `~syncthing~`); it renames it into place when done. */
+export const isSyncTemporary = (name: string) =>
+  (name.startsWith('.syncthing.') || name.startsWith('~syncthing~')) && name.endsWith('.tmp');
 
 /** Names that sync tools and editors leave behind; skipped quietly but still reported. */
 export function strayReason(name: string): string {
   if (name.startsWith(TEMP_PREFIX)) return 'temporary file of an unfinished write';
+  if (isSyncTemporary(name))
+    return 'temporary file in transfer (Syncthing is receiving it, or kept a superseded transfer)';
   if (name.endsWith('.tmp') || name.startsWith('.syncthing.')) return 'temporary file';
   if (name.includes('.sync-conflict-')) return 'sync conflict copy';
   if (name === '.stfolder' || name === '.stversions') return 'sync tool folder';

@@ -23,7 +23,7 @@ import {
 import { contentHash } from './encode.js';
 import { ObservationSet, cluster, minuteBatches, type NormalizeWarning } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
-import { parseLoaded, prefetched } from './read.js';
+import { lineProblemsText, parseLoaded, prefetched } from './read.js';
 import { writeFileAtomic } from './atomic.js';
 import { newBatchId, quarantine, type Quarantined } from './quarantine.js';
 
@@ -91,7 +91,8 @@ export class MergeState {
   }
 }
 
-function digestNames(names: string[]): string {
+/** One digest of a set of file names (they carry content hashes, so it stands for the folder's content). */
+export function digestNames(names: string[]): string {
   return createHash('sha256')
     .update([...names].sort().join('\n'))
     .digest('base64url');
@@ -132,27 +133,46 @@ export async function mergeHour(
   opts: MergeHourOptions = {},
 ): Promise<MergeHourResult> {
   const work = await HourMerge.open(segments, channel, hour, opts);
-  if (!work.result.skipped && work.result.problems.length === 0) await work.commit();
+  if (work.state === 'open') await work.commit();
   return work.result;
 }
 
 /**
- * One hour being normalized: `open` reads the folder, `add` takes observations from
- * outside it (an import; they may belong to any hour), `commit` writes and then deletes.
- * Observations are grouped as they arrive (ObservationSet), which keeps a big hour small.
+ * Where an hour's merge stands:
+ * - `settled`: the merge state says the folder has not changed since it was last normalized; nothing to do;
+ * - `blocked`: a file cannot be read, or a conflict copy holds invalid lines (`result.problems` says which):
+ *   the hour is left as it is rather than rewritten from part of what it holds;
+ * - `open`: every observation of the folder is held; more may be added, then `commit`;
+ * - `committed`: the result is written and what it replaces removed.
+ */
+export type HourMergeState = 'settled' | 'blocked' | 'open' | 'committed';
+
+/**
+ * One hour being normalized, in three steps: `open` reads the folder; `fileSink` takes
+ * observations from outside it, one file at a time (an import; they may belong to any
+ * hour); `commit` writes the result, then deletes what it replaces. Observations are
+ * grouped as they arrive (ObservationSet), which keeps a big hour small.
  */
 export class HourMerge {
   readonly result: MergeHourResult;
+  #state: HourMergeState = 'open';
   private readonly own = new ObservationSet();
   private readonly foreign = new Map<number, ObservationSet>();
-  private readonly damaged: Array<{ path: string; reason: string }> = [];
+  /** Files with invalid lines (their valid lines are merged): quarantined, then removed. */
+  private readonly damaged: Array<{ path: string; reason: string; bytes?: Buffer }> = [];
+  /** Conflict copies whose every line was merged: removed once the result is written. */
+  private readonly mergedConflicts: string[] = [];
   private files: BatchFile[] = [];
+  private strays: Stray[] = [];
+
+  get state(): HourMergeState {
+    return this.#state;
+  }
 
   /** The folder already holds a batch file of this name (hence of these bytes). */
   holds(name: string): boolean {
     return this.files.some((f) => f.name === name);
   }
-  private strays: Stray[] = [];
 
   private constructor(
     private readonly segments: string,
@@ -178,7 +198,7 @@ export class HourMerge {
     };
   }
 
-  /** Reads the hour's folder; `skipped` when it is settled, problems when a file cannot be read. */
+  /** Reads the hour's folder (see HourMergeState for what it may be left in). */
   static async open(
     segments: string,
     channel: string,
@@ -191,6 +211,7 @@ export class HourMerge {
     w.strays = strays;
     if (!opts.force && !opts.expectExtra && opts.state?.isSettled(channel, hour, names)) {
       w.result.skipped = true;
+      w.#state = 'settled';
       return w;
     }
     const hashes = new Map(files.map((f) => [f.path, f.hash]));
@@ -198,23 +219,29 @@ export class HourMerge {
     for await (const item of prefetched([...files.map((f) => f.path), ...conflicts.map((c) => c.path)])) {
       opts.signal?.throwIfAborted();
       if (item.error) {
-        if (item.error.code === 'ENOENT') continue; // merged away by a concurrent run: its content is in that run's output
+        if (item.error.code === 'ENOENT') {
+          // Merged away by a concurrent run, or deleted by a sync tool whose origin wrote its content
+          // elsewhere first. Not read, so never ours to delete: should it come back, the next merge reads it.
+          w.files = w.files.filter((f) => f.path !== item.path);
+          continue;
+        }
         // Unreadable: the hour stays as it is (commit refuses) rather than be half-known.
         w.result.problems.push({ path: item.path, reason: `cannot read: ${item.error.message}` });
+        w.#state = 'blocked';
         return w;
       }
       const parsed = parseLoaded(item.loaded!, hashes.get(item.path), (o) => w.file(o));
       w.result.filesRead++;
       w.result.observationsBefore += parsed.observed;
       if (parsed.problems.length) {
-        const reason = parsed.problems.map((p) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason)).join('\n');
-        if (isConflict.has(item.path))
-          w.result.problems.push({
-            path: item.path,
-            reason: `conflict copy has invalid lines, left in place:\n${reason}`,
-          });
-        else w.damaged.push({ path: item.path, reason });
-      }
+        const reason = lineProblemsText(parsed.problems);
+        const bytes = Buffer.isBuffer(item.loaded) ? item.loaded : undefined;
+        w.damaged.push({
+          path: item.path,
+          reason: isConflict.has(item.path) ? `sync conflict copy: ${reason}` : reason,
+          bytes,
+        });
+      } else if (isConflict.has(item.path)) w.mergedConflicts.push(item.path);
     }
     return w;
   }
@@ -245,10 +272,10 @@ export class HourMerge {
     return set.add(o);
   }
 
-  /** Writes the result, then removes what it replaces. A throw leaves every old file in place. */
+  /** Writes the result, then removes what it replaces; only an open hour. A throw leaves every old file in place. */
   async commit(): Promise<void> {
     const { result, segments, channel, hour, opts } = this;
-    if (result.problems.some((p) => p.reason.startsWith('cannot read'))) return;
+    if (this.#state !== 'open') return;
     opts.signal?.throwIfAborted();
     const merged = cluster(this.own);
     result.warnings = merged.warnings;
@@ -270,21 +297,24 @@ export class HourMerge {
     }
     // Everything is written; now the inputs that the result replaces can go.
     const qid = this.damaged.length ? newBatchId('merge') : '';
+    const gone: string[] = [...this.mergedConflicts];
     for (const d of this.damaged) {
-      const q = await quarantine(segments, qid, path.relative(segments, d.path), d.path, d.reason);
+      const q = await quarantine(segments, qid, path.relative(segments, d.path), d.path, d.reason, d.bytes);
       result.quarantined.push(q);
       if (!q.copy) {
         result.problems.push({ path: d.path, reason: 'could not be quarantined, left in place' });
         keep.add(path.basename(d.path));
-      }
+      } else if (!this.files.some((f) => f.path === d.path)) gone.push(d.path);
     }
-    for (const f of this.files) {
-      if (keep.has(f.name)) continue;
-      await fs.rm(f.path, { force: true });
+    // A sync tool propagates these deletions; each one is safe because what it deletes is written above.
+    for (const p of [...this.files.filter((f) => !keep.has(f.name)).map((f) => f.path), ...gone]) {
+      await fs.rm(p, { force: true });
       result.filesRemoved++;
     }
     await removeStaleTemporaries(this.strays);
-    if (opts.state) opts.state.settle(channel, hour, (await hourInputs(this.dir, hour)).names);
+    // Settled as what this merge made it, not as the folder is now: a file that arrived meanwhile is unmerged.
+    if (opts.state) opts.state.settle(channel, hour, [...keep]);
+    this.#state = 'committed';
   }
 }
 
@@ -345,6 +375,24 @@ export function addHour(sum: MergeSummary, r: MergeHourResult): void {
   sum.quarantined.push(...r.quarantined);
   sum.problems.push(...r.problems);
   sum.warnings.push(...r.warnings);
+}
+
+/** Adds one summary to another (an import's merge, channel after channel). */
+export function addSummary(sum: MergeSummary, part: MergeSummary): void {
+  for (const k of [
+    'filesRead',
+    'filesWritten',
+    'filesRemoved',
+    'records',
+    'observations',
+    'hoursMerged',
+    'hoursSkipped',
+  ] as const)
+    sum[k] += part[k];
+  sum.quarantined.push(...part.quarantined);
+  sum.problems.push(...part.problems);
+  sum.warnings.push(...part.warnings);
+  sum.strays.push(...part.strays);
 }
 
 /** Settles every hour that needs it, in every channel (or one), until nothing moves. */

@@ -1,4 +1,10 @@
-/** Reading batch files: every line validated, problems named by line, canonical form checked. */
+/**
+ * The one reader of batch files. Every module that reads one (merge, import, verify, the
+ * index, the record queries) reads it here, with one leniency policy: each line is decoded
+ * (UTF-8), parsed (JSON) and validated (SPEC §3); a line that fails is a problem named by
+ * its line number, and the file's other lines are still read. `parseBatch` adds what the
+ * merge needs: observations and the canonical-form checks.
+ */
 import { promises as fs } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { ChatRecord } from './record.js';
@@ -7,9 +13,15 @@ import { compareLines, contentHash, type EncodedLine } from './encode.js';
 import { observe, type Observation } from './observation.js';
 
 export interface LineProblem {
+  /** 1-based; 0 for the whole file. */
   line: number;
   reason: string;
 }
+
+/** A line problem as people read it. */
+export const lineProblemText = (p: LineProblem) => (p.line ? `line ${p.line}: ${p.reason}` : p.reason);
+/** A file's line problems, one a line. */
+export const lineProblemsText = (problems: LineProblem[]) => problems.map(lineProblemText).join('\n');
 
 export interface ParsedBatch {
   records: ChatRecord[];
@@ -29,6 +41,93 @@ export const MAX_BATCH_BYTES = 512 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** One valid record of a file: its 1-based line number, and where its line is in the file's bytes. */
+export interface RecordLine {
+  record: ChatRecord;
+  line: number;
+  /** The line as read (without its line end). */
+  text: string;
+  bytes: Buffer;
+  from: number;
+  to: number;
+}
+
+/** How a file's bytes are laid out, apart from its lines (the canonical form has none of these). */
+export interface BatchForm {
+  bom: boolean;
+  noFinalNewline: boolean;
+  crlf: boolean;
+}
+
+/**
+ * Reads every line of a batch file's bytes: `onRecord` gets each valid record as it is
+ * read; the result holds the problems and the file's form. Lines are decoded one at a
+ * time: a file-sized string would be a large object that outlives its use until a full
+ * collection, and a big import reads hundreds of files.
+ */
+export function readRecords(
+  bytes: Uint8Array,
+  onRecord: (r: RecordLine) => void,
+): { problems: LineProblem[]; form: BatchForm } {
+  const problems: LineProblem[] = [];
+  const form: BatchForm = { bom: false, noFinalNewline: false, crlf: false };
+  if (bytes.length === 0) {
+    problems.push({ line: 0, reason: 'empty file' });
+    return { problems, form };
+  }
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const valid = isUtf8(buf);
+  let start = 0;
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+    start = 3;
+    form.bom = true;
+  }
+  form.noFinalNewline = buf[buf.length - 1] !== 0x0a;
+  for (let lineNo = 1; start < buf.length; lineNo++) {
+    let end = buf.indexOf(0x0a, start);
+    const last = end < 0;
+    if (last) end = buf.length;
+    let stop = end;
+    if (stop > start && buf[stop - 1] === 0x0d) {
+      stop--;
+      form.crlf = true;
+    }
+    const from = start;
+    start = end + 1;
+    let s: string;
+    if (valid) s = buf.toString('utf8', from, stop);
+    else {
+      try {
+        s = utf8.decode(buf.subarray(from, stop));
+      } catch {
+        problems.push({ line: lineNo, reason: 'not valid UTF-8 text' });
+        continue;
+      }
+    }
+    if (s.trim() === '') {
+      problems.push({ line: lineNo, reason: 'blank line' });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(s);
+    } catch (e) {
+      problems.push({
+        line: lineNo,
+        reason: last ? 'truncated last line (invalid JSON)' : `invalid JSON: ${(e as Error).message.slice(0, 120)}`,
+      });
+      continue;
+    }
+    const v = validateRecord(value);
+    if (!v.ok) {
+      problems.push({ line: lineNo, reason: v.reason });
+      continue;
+    }
+    onRecord({ record: v.record, line: lineNo, text: s, bytes: buf, from, to: stop });
+  }
+  return { problems, form };
+}
+
 /**
  * What to keep of a parse: `true`, records and observations; `false`, observations only;
  * a function, neither: each observation goes to it as soon as its line is read, so that
@@ -46,101 +145,64 @@ export function parseBatch(bytes: Uint8Array, expectedHash?: string, keep: Keep 
     hashMatches: true,
   };
   if (expectedHash !== undefined) out.hashMatches = contentHash(bytes) === expectedHash;
-  if (bytes.length === 0) {
-    out.problems.push({ line: 0, reason: 'empty file' });
-    return out;
-  }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Lines are decoded one at a time: a file-sized string would be a large object that
-  // outlives its use until a full collection, and a big import reads hundreds of them.
-  const valid = isUtf8(buf);
-  let start = 0;
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
-    start = 3;
-    out.nonCanonical.push('starts with a UTF-8 byte order mark');
-  }
-  const finalNewline = buf[buf.length - 1] === 0x0a;
-  if (!finalNewline) out.nonCanonical.push('no final newline (truncated?)');
   let prev: EncodedLine | undefined;
-  let crlf = false;
-  for (let lineNo = 1; start < buf.length; lineNo++) {
-    let end = buf.indexOf(0x0a, start);
-    const last = end < 0;
-    if (last) end = buf.length;
-    let stop = end;
-    if (stop > start && buf[stop - 1] === 0x0d) {
-      stop--;
-      crlf = true;
-    }
-    const from = start;
-    start = end + 1;
-    let s: string;
-    if (valid) s = buf.toString('utf8', from, stop);
-    else {
-      try {
-        s = utf8.decode(buf.subarray(from, stop));
-      } catch {
-        out.problems.push({ line: lineNo, reason: 'not valid UTF-8 text' });
-        continue;
-      }
-    }
-    if (s.trim() === '') {
-      out.problems.push({ line: lineNo, reason: 'blank line' });
-      continue;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(s);
-    } catch (e) {
-      out.problems.push({
-        line: lineNo,
-        reason: last ? 'truncated last line (invalid JSON)' : `invalid JSON: ${(e as Error).message.slice(0, 120)}`,
-      });
-      continue;
-    }
-    const v = validateRecord(value);
-    if (!v.ok) {
-      out.problems.push({ line: lineNo, reason: v.reason });
-      continue;
-    }
-    const { line, observations } = observe(v.record, { text: s, bytes: buf.toString('latin1', from, stop) });
-    if (keep === true) out.records.push(v.record);
+  const lines: string[] = [];
+  const read = readRecords(bytes, ({ record, text, bytes: buf, from, to }) => {
+    const { line, observations } = observe(record, { text, bytes: buf.toString('latin1', from, to) });
+    if (keep === true) out.records.push(record);
     if (typeof keep === 'function') for (const o of observations) keep(o);
     else for (const o of observations) out.observations.push(o);
     out.observed += observations.length;
-    const cur: EncodedLine = { time: v.record.time, timeRange: v.record.time_range, line };
-    if (line !== s) noteOnce(out, 'a line is not in canonical form');
+    const cur: EncodedLine = { time: record.time, timeRange: record.time_range, line };
+    if (line !== text) noteOnce(lines, 'a line is not in canonical form');
     if (prev && compareLines(prev, cur) >= 0)
-      noteOnce(out, compareLines(prev, cur) === 0 ? 'a line appears twice' : 'lines are not in canonical order');
+      noteOnce(lines, compareLines(prev, cur) === 0 ? 'a line appears twice' : 'lines are not in canonical order');
     prev = cur;
-  }
-  if (crlf) out.nonCanonical.push('CRLF line ends');
+  });
+  out.problems = read.problems;
+  const { bom, noFinalNewline, crlf } = read.form;
+  out.nonCanonical = [
+    ...(bom ? ['starts with a UTF-8 byte order mark'] : []),
+    ...(noFinalNewline ? ['no final newline (truncated?)'] : []),
+    ...lines,
+    ...(crlf ? ['CRLF line ends'] : []),
+  ];
   return out;
 }
 
-function noteOnce(out: ParsedBatch, reason: string): void {
-  if (!out.nonCanonical.includes(reason)) out.nonCanonical.push(reason);
+function noteOnce(notes: string[], reason: string): void {
+  if (!notes.includes(reason)) notes.push(reason);
 }
 
+/** A batch file's bytes, or its size when it is too large to be one. */
+export type Loaded = Buffer | { tooLarge: number };
+
 /** A batch file's bytes, or why it cannot be one; I/O errors are thrown (with their code). */
-export async function loadBatchBytes(path: string): Promise<Buffer | { tooLarge: number }> {
+export async function loadBatchBytes(path: string): Promise<Loaded> {
   const st = await fs.lstat(path);
   if (!st.isFile()) throw new Error(`${path}: not a regular file`);
   if (st.size > MAX_BATCH_BYTES) return { tooLarge: st.size };
   return fs.readFile(path);
 }
 
-export function parseLoaded(
-  loaded: Buffer | { tooLarge: number },
-  expectedHash?: string,
-  keep: Keep = true,
-): ParsedBatch & { bytes: number } {
+const tooLarge = (size: number): LineProblem => ({
+  line: 0,
+  reason: `file is ${size} bytes, larger than any batch file can be`,
+});
+
+/** `readRecords` over a loaded file: one too large to be a batch file is one problem. */
+export function readLoaded(loaded: Loaded, onRecord: (r: RecordLine) => void): ReturnType<typeof readRecords> {
+  if (Buffer.isBuffer(loaded)) return readRecords(loaded, onRecord);
+  return { problems: [tooLarge(loaded.tooLarge)], form: { bom: false, noFinalNewline: false, crlf: false } };
+}
+
+export function parseLoaded(loaded: Loaded, expectedHash?: string, keep: Keep = true): ParsedBatch & { bytes: number } {
   if (!Buffer.isBuffer(loaded))
     return {
       records: [],
       observations: [],
       observed: 0,
-      problems: [{ line: 0, reason: `file is ${loaded.tooLarge} bytes, larger than any batch file can be` }],
+      problems: [tooLarge(loaded.tooLarge)],
       nonCanonical: [],
       hashMatches: false,
       bytes: loaded.tooLarge,
@@ -163,7 +225,7 @@ export async function readBatchFile(
  */
 export async function* prefetched(
   paths: string[],
-): AsyncGenerator<{ path: string; loaded?: Buffer | { tooLarge: number }; error?: NodeJS.ErrnoException }> {
+): AsyncGenerator<{ path: string; loaded?: Loaded; error?: NodeJS.ErrnoException }> {
   const load = (p: string) =>
     loadBatchBytes(p).then(
       (loaded) => ({ path: p, loaded }),

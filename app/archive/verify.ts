@@ -1,7 +1,16 @@
 /** verify: everything about an archive that is not as SPEC §2–4 and §6 say. */
 import path from 'node:path';
-import { hourDir, isOwnTemporary, listBatchFiles, listChannels, listHours, type Stray } from './layout.js';
-import { readBatchFile } from './read.js';
+import {
+  hourDir,
+  isConflictCopy,
+  isOwnTemporary,
+  isSyncTemporary,
+  listBatchFiles,
+  listChannels,
+  listHours,
+  type Stray,
+} from './layout.js';
+import { lineProblemText, readBatchFile } from './read.js';
 import { cluster } from './normalize.js';
 import { observationHour, type Observation } from './observation.js';
 
@@ -15,6 +24,7 @@ export type ProblemKind =
   | 'wrong-hour'
   | 'unmerged'
   | 'stray'
+  | 'in-transfer'
   | 'duplicate-delivery'
   | 'disjoint-id-ranges'
   | 'id-identity-conflict';
@@ -46,16 +56,29 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
   const report: VerifyReport = { channels: 0, hours: 0, files: 0, records: 0, observations: 0, problems: [] };
   const err = (p: string, kind: ProblemKind, message: string) =>
     report.problems.push({ path: p, kind, severity: 'error', message });
-  // A killed write leaves a temporary of ours: harmless (readers skip it, merge removes it once stale), so only a warning.
   const strays = (list: Stray[]) =>
-    list.forEach((s) =>
-      report.problems.push({
-        path: s.path,
-        kind: 'stray',
-        severity: isOwnTemporary(path.basename(s.path)) ? 'warning' : 'error',
-        message: s.reason,
-      }),
-    );
+    list.forEach((s) => {
+      const name = path.basename(s.path);
+      // A file Syncthing is still receiving is not damage: it is renamed into place when complete.
+      if (isSyncTemporary(name))
+        report.problems.push({ path: s.path, kind: 'in-transfer', severity: 'warning', message: s.reason });
+      // Merging folds a conflict copy in and removes it: until then the archive is not settled.
+      else if (isConflictCopy(name))
+        report.problems.push({
+          path: s.path,
+          kind: 'unmerged',
+          severity: 'error',
+          message: 'sync conflict copy, not merged yet (merge folds it in and removes it)',
+        });
+      // A killed write leaves a temporary of ours: harmless (readers skip it, merge removes it once stale), so only a warning.
+      else
+        report.problems.push({
+          path: s.path,
+          kind: 'stray',
+          severity: isOwnTemporary(name) ? 'warning' : 'error',
+          message: s.reason,
+        });
+    });
   let channels: string[];
   if (opts.channel) channels = [opts.channel];
   else {
@@ -90,7 +113,7 @@ export async function verifyArchive(segments: string, opts: VerifyOptions = {}):
         err(f.path, 'unreadable', (e as Error).message);
         continue;
       }
-      for (const p of parsed.problems) err(f.path, 'invalid-record', p.line ? `line ${p.line}: ${p.reason}` : p.reason);
+      for (const p of parsed.problems) err(f.path, 'invalid-record', lineProblemText(p));
       if (!parsed.hashMatches) err(f.path, 'hash-mismatch', 'name does not match the SHA-256 of the content');
       if (parsed.nonCanonical.length) err(f.path, 'non-canonical', parsed.nonCanonical.join('; '));
       report.records += parsed.records.length;

@@ -17,12 +17,12 @@ export function register(program: Command): void {
       try {
         const s = await importSegments(o.segments, sources, {
           signal,
-          onProgress: (p) =>
+          onProgress: (c, phase) =>
             out.progress(
-              p.phase,
-              p.filesChecked,
-              p.filesTotal,
-              `${p.copied} copied, ${p.alreadyPresent} present, ${p.quarantined.length} quarantined`,
+              phase,
+              c.filesChecked,
+              c.filesTotal,
+              `${c.copied} copied, ${c.alreadyPresent} present, ${c.quarantined.length} quarantined`,
             ),
         });
         const lines = [

@@ -4,8 +4,9 @@ import {
   channelOption,
   EXIT_OK,
   EXIT_PROBLEMS,
-  UsageError,
   interruptSignal,
+  option,
+  seconds,
   requireFolder,
   isAbort,
   reporter,
@@ -22,9 +23,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON summary on stdout (with --watch: one per round)')
     .action(async (o: { segments: string; channel?: string; watch?: string; json?: boolean }) => {
       const channel = o.channel === undefined ? undefined : channelOption(o.channel);
-      const every = o.watch === undefined ? undefined : Number(o.watch);
-      if (every !== undefined && !(Number.isFinite(every) && every > 0))
-        throw new UsageError(`--watch takes a number of seconds > 0, not "${o.watch}"`);
+      const every = o.watch === undefined ? undefined : option(seconds, o.watch, '--watch');
       requireFolder(o.segments);
       const out = reporter(!!o.json);
       const signal = interruptSignal();

@@ -1,7 +1,7 @@
 /** What every command shares: exit codes, --json output, progress on stderr, Ctrl-C to cancel. */
 import { readFileSync, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { channelName } from '../service/contract.js';
 import { normalizeChannel } from '../rules.js';
 
@@ -9,7 +9,18 @@ export const EXIT_OK = 0;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_USAGE = 2;
 
+/** A mistake in the command line: one line, exit 2. */
 export class UsageError extends Error {}
+
+/** A file or folder that cannot be read or written: one line, exit 1 (like any error with an errno code). */
+export class IoError extends Error {}
+
+/** Errors of the file system and network carry a code like ENOENT: they are no bug of ours, so no stack trace. */
+export const isIoError = (e: unknown) =>
+  e instanceof IoError ||
+  (e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    /^E[A-Z]+$/.test((e as NodeJS.ErrnoException).code!));
 
 export interface Reporter {
   json: boolean;
@@ -89,8 +100,9 @@ export function requireFolder(dir: string): void {
   let isDir = false;
   try {
     isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new UsageError(`${dir}: no such folder`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`${dir}: no such folder`);
+    throw new IoError(`${dir}: ${(e as Error).message}`);
   }
   if (!isDir) throw new UsageError(`${dir}: not a folder`);
 }
@@ -102,6 +114,16 @@ export function option<T>(schema: z.ZodType<T>, value: unknown, flag: string): T
   throw new UsageError(`invalid ${flag} ${JSON.stringify(value)}: ${r.error.issues[0]?.message ?? 'not valid'}`);
 }
 
+const SECONDS = 'a number of seconds greater than 0';
+const PORT = 'a TCP port, 0 to 65535 (0 picks a free one)';
+/** Numbers as commander hands them over: text. */
+export const seconds = z.coerce.number({ error: SECONDS }).positive({ error: SECONDS });
+export const port = z.coerce
+  .number({ error: PORT })
+  .int({ error: PORT })
+  .min(0, { error: PORT })
+  .max(65535, { error: PORT });
+
 /** `--channel` as users type it (`#Name` too). */
 export const channelOption = (typed: string, flag = '--channel') => option(channelName, normalizeChannel(typed), flag);
 
@@ -111,7 +133,7 @@ export function readTokenFile(file: string, flag = '--token-file'): string {
   try {
     token = readFileSync(file, 'utf8').trim();
   } catch (e) {
-    throw new UsageError(`cannot read ${flag}: ${(e as Error).message}`);
+    throw new IoError(`cannot read ${flag}: ${(e as Error).message}`);
   }
   if (!token) throw new UsageError(`${flag} ${file} is empty`);
   return token;

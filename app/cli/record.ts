@@ -1,20 +1,13 @@
 import type { Command } from 'commander';
-import os from 'node:os';
 import { DEFAULT_HISTORY_URL, DEFAULT_SERVER } from '../record/defaults.js';
-import {
-  chatServerUrl,
-  httpUrl,
-  loginName,
-  nodeName as nodeNameSchema,
-  type ChannelRecording,
-} from '../service/contract.js';
-import { Recorder } from '../record/recorder.js';
-import { observeAll } from '../record/observer.js';
-import { LiveImages } from '../images/live.js';
+import { normalizeLogin } from '../rules.js';
+import { loginName, settingsSchema, type ChannelRecording, type Settings } from '../service/contract.js';
+import { RecorderWithImages } from '../service/recording.js';
+import { defaultSettings } from '../service/settings-store.js';
 import { ArchiveMetrics, startMetricsServer } from '../service/metrics.js';
 import { isLoopback } from '../service/loopback.js';
 import { addImageOptions, imageSettings, type ImageFlags } from './image-options.js';
-import { channelOption, EXIT_OK, EXIT_PROBLEMS, option, readTokenFile, UsageError } from './output.js';
+import { channelOption, EXIT_OK, EXIT_PROBLEMS, IoError, option, readTokenFile, UsageError } from './output.js';
 
 const STATUS_EVERY_MS = 5000;
 
@@ -30,16 +23,6 @@ interface RecordOptions extends ImageFlags {
   json?: boolean;
   images: boolean;
   metrics?: string;
-}
-
-/** Node names become part of receiver ids (`<node>.<slug>.<n>`), so no dots. */
-function defaultNodeName(): string {
-  return (
-    os
-      .hostname()
-      .replace(/[^A-Za-z0-9_-]/g, '-')
-      .slice(0, 64) || 'node'
-  );
 }
 
 export function register(program: Command): void {
@@ -74,18 +57,37 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
+/**
+ * The flags as the settings the desktop app and `serve` record with: this machine's
+ * defaults, each flag checked with the settings schema's rule for its field. The recorder
+ * is then made from them the way the service makes it (RecorderWithImages). How images are
+ * fetched (sources, third-party sets, media size) is no setting: those flags stay options.
+ */
 function parseOptions(o: RecordOptions) {
   const channels = [...new Set(o.channel.map((c) => channelOption(c)))];
-  const nodeName = option(nodeNameSchema, o.name ?? defaultNodeName(), '--name');
-  option(chatServerUrl, o.server, '--server');
-  const username = o.username === undefined ? undefined : option(loginName, o.username.toLowerCase(), '--username');
+  const defaults = defaultSettings(o.segments);
+  const field = settingsSchema.shape;
+  const nodeName = option(field.nodeName, o.name ?? defaults.nodeName, '--name');
+  const server = option(field.server, o.server, '--server');
+  const username = o.username === undefined ? undefined : option(loginName, normalizeLogin(o.username), '--username');
   if ((o.username === undefined) !== (o.tokenFile === undefined))
     throw new UsageError('--username and --token-file go together');
-  const token = o.tokenFile === undefined ? undefined : readTokenFile(o.tokenFile);
-  if (o.historyUrl !== undefined) option(httpUrl, o.historyUrl, '--history-url');
-  const historyUrl = o.historyUrl ?? (o.history ? DEFAULT_HISTORY_URL : undefined);
+  const token = o.tokenFile === undefined ? null : readTokenFile(o.tokenFile);
+  const historyUrl =
+    o.historyUrl === undefined ? defaults.historyUrl : option(field.historyUrl, o.historyUrl, '--history-url');
+  const { media, ...images } = imageSettings(o);
+  const settings: Settings = {
+    ...defaults,
+    nodeName,
+    server,
+    login: username === undefined ? { mode: 'anonymous' } : { mode: 'token', username },
+    historyGapFilling: o.history === true || o.historyUrl !== undefined,
+    historyUrl,
+    fetchImages: o.images,
+    fetchMedia: media,
+  };
   const listen = o.metrics === undefined ? null : parseListen(o.metrics);
-  return { channels, nodeName, username, token, historyUrl, images: imageSettings(o), listen };
+  return { channels, settings, token, images, listen };
 }
 
 function statusLine(s: ChannelRecording): string {
@@ -96,45 +98,24 @@ function statusLine(s: ChannelRecording): string {
 }
 
 async function record(o: RecordOptions): Promise<void> {
-  const { channels, nodeName, username, token, historyUrl, images, listen } = parseOptions(o);
+  const { channels, settings, token, images, listen } = parseOptions(o);
+  const { nodeName } = settings;
   const out = (event: object) => o.json && process.stdout.write(JSON.stringify(event) + '\n');
-  const metrics = listen ? new ArchiveMetrics() : null;
-  const live = o.images
-    ? new LiveImages({
-        segments: o.segments,
-        sources: images.sources,
-        allowLoopback: images.allowLoopback,
-        thirdParty: images.thirdParty,
-        badgeToken: token ? { token, clientId: images.clientId } : null,
-        media: images.media,
-        mediaMaxBytes: images.mediaMaxBytes,
-        onOutcome: metrics?.imageOutcome,
-        onProblem: (p) => {
-          process.stderr.write(`images: ${p.source} ${p.id}${p.file ? ` ${p.file}` : ''}: ${p.reason}\n`);
-          out({ type: 'image', ...p });
-        },
-        onSetError: (r) => {
-          process.stderr.write(`images: ${r.source} ${r.channel ? `#${r.channel}` : 'global'}: ${r.error}\n`);
-          out({ type: 'imageSet', source: r.source, channel: r.channel, error: r.error });
-        },
-      })
-    : null;
-  const recorder = new Recorder({
-    segments: o.segments,
-    nodeName,
-    server: o.server,
-    username,
-    token,
-    historyUrl,
-    observer: observeAll(
-      metrics?.observer,
-      live && { lineStored: (channel, _r, line) => live.noteLine(channel, line) },
-    ),
+  const metrics = listen ? new ArchiveMetrics() : undefined;
+  const recorder = new RecorderWithImages(settings, token, {
+    metrics,
+    images: {
+      ...images,
+      onProblem: (p) => {
+        process.stderr.write(`images: ${p.source} ${p.id}${p.file ? ` ${p.file}` : ''}: ${p.reason}\n`);
+        out({ type: 'image', ...p });
+      },
+      onSetError: (r) => {
+        process.stderr.write(`images: ${r.source} ${r.channel ? `#${r.channel}` : 'global'}: ${r.error}\n`);
+        out({ type: 'imageSet', source: r.source, channel: r.channel, error: r.error });
+      },
+    },
   });
-  if (metrics) {
-    metrics.watchRecorder(recorder);
-    if (live) metrics.watchImages(() => live.stats());
-  }
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
   if (metrics && listen) {
     try {
@@ -148,7 +129,7 @@ async function record(o: RecordOptions): Promise<void> {
   }
 
   const lastErrors = new Map<string, string | null>();
-  recorder.on('status', (status: ChannelRecording[]) => {
+  recorder.on('status', (status) => {
     out({ type: 'status', channels: status, counters: recorder.counters() });
     for (const s of status) {
       // Errors are shown when they happen, not only with the periodic status.
@@ -157,8 +138,8 @@ async function record(o: RecordOptions): Promise<void> {
       lastErrors.set(s.channel, s.lastError);
     }
   });
-  recorder.on('filesWritten', (paths: string[]) => out({ type: 'filesWritten', paths }));
-  recorder.on('unparsable', (u: { channel: string; receiverId: string; line: string }) => {
+  recorder.on('filesWritten', (paths) => out({ type: 'filesWritten', paths }));
+  recorder.on('unparsable', (u) => {
     process.stderr.write(
       `${u.channel || 'journal'}: unparsable line from ${u.receiverId || 'replay'}: ${JSON.stringify(u.line.slice(0, 300))}\n`,
     );
@@ -168,7 +149,7 @@ async function record(o: RecordOptions): Promise<void> {
   const started = await recorder.start(channels);
   if (!started.ok) {
     await metricsServer?.close();
-    throw new UsageError(started.error.message);
+    throw new (started.error.code === 'io' ? IoError : UsageError)(started.error.message);
   }
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
@@ -183,7 +164,7 @@ async function record(o: RecordOptions): Promise<void> {
       clearInterval(timer);
       void recorder
         .stop()
-        .then(() => Promise.all([live?.close(), metricsServer?.close()]))
+        .then(() => metricsServer?.close())
         .then(() => {
           const counters = recorder.counters();
           out({ type: 'stopped', counters });
@@ -207,7 +188,7 @@ async function record(o: RecordOptions): Promise<void> {
     );
     out({ type: 'started', node: nodeName, slug: recorder.slug, channels, pid: process.pid });
     // A rejected login stops its channel for good; end instead of idling.
-    recorder.on('status', (status: ChannelRecording[]) => {
+    recorder.on('status', (status) => {
       if (status.length && status.every((s) => !s.recording)) finish(EXIT_PROBLEMS);
     });
   });

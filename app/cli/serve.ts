@@ -8,7 +8,7 @@ import { startHttpServer, checkServeOptions } from '../service/http-server.js';
 import { defaultSegmentsDir } from '../service/paths.js';
 import { recordingFactory } from '../service/recording.js';
 import { ArchiveMetrics } from '../service/metrics.js';
-import { UsageError } from './output.js';
+import { option, port, UsageError } from './output.js';
 
 export interface ServeOptions {
   segments: string;
@@ -39,18 +39,30 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
     segmentsDir: segments,
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
     recording: recordingFactory({ metrics }),
+    // A served archive is its own node: Syncthing's home sits in its state folder (never synced).
+    sync: {
+      home: path.join(segments, '.chat-archiver', 'syncthing'),
+      settingsFile: path.join(segments, '.chat-archiver', 'sync.json'),
+    },
   });
   service.onEvent(metrics.serviceEvent);
+  if (service.settingsProblem) process.stderr.write(`chat-archiver: ${service.settingsProblem}\n`);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
-  const server = await startHttpServer({
-    service,
-    host: o.host,
-    port: o.port,
-    token: o.token ?? null,
-    allowWrite: o.allowWrite,
-    rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
-    metrics,
-  });
+  let server;
+  try {
+    server = await startHttpServer({
+      service,
+      host: o.host,
+      port: o.port,
+      token: o.token ?? null,
+      allowWrite: o.allowWrite,
+      rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
+      metrics,
+    });
+  } catch (e) {
+    await service.close(); // a port in use: nothing may keep running
+    throw e;
+  }
   return {
     url: server.url,
     stop: async () => {
@@ -65,7 +77,7 @@ export function register(program: Command): void {
     .command('serve')
     .description('serve the archive viewer and its API over HTTP (loopback only unless --host and --token are given)')
     .option('--segments <dir>', 'the archive folder', defaultSegmentsDir())
-    .option('--port <n>', 'TCP port (0 picks a free one)', (v) => parsePort(v), 8417)
+    .option('--port <n>', 'TCP port (0 picks a free one)', (v) => option(port, v, '--port'), 8417)
     .option('--host <h>', 'address to listen on', '127.0.0.1')
     .option(
       '--token <t>',
@@ -85,10 +97,4 @@ export function register(program: Command): void {
       process.stdout.write('chat-archiver: stopping (writing open batches)\n');
       await running.stop();
     });
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be 0..65535, not ${v}`);
-  return n;
 }

@@ -3,7 +3,7 @@
  * overlapping handover on RECONNECT, backoff after failures, and our own keepalive.
  */
 import type { WrittenFile } from '../archive/store.js';
-import type { ChannelRecording, ConnectionState } from '../service/contract.js';
+import type { ChannelRecording, ConnectionState } from './status.js';
 import { ReceiverBatcher } from './batcher.js';
 import type { JournalStore } from './journal.js';
 import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';

@@ -8,17 +8,17 @@
  *       Starting a channel that is already recording does nothing.
  *   await r.stop(['channel'])          stops those channels, writing their open batches
  *   await r.stop()                     stops everything; the recorder can be started again
- *   r.status()                         ChannelRecording[] (app/service/contract.ts), one per
- *                                      channel started and not stopped
+ *   r.status()                         ChannelRecording[] (./status.ts), one per channel
+ *                                      started and not stopped
  *   r.counters()                       line counts per channel (received, stored, dropped...)
  *   r.receivers()                      per channel and receiver: counts, open batches, state; and
  *                                      reconnects per channel (for metrics)
  *   options.observer                   told of every line kept and batch written (observer.ts):
  *                                      images and metrics watch a recording this way
- *   events: 'status' (ChannelRecording[]) about once a second and on every change of state;
- *           'filesWritten' (paths: string[]) batch files newly created;
- *           'unparsable' ({ channel, receiverId, line }) a line our parser rejected (also a
- *           leftover journal that could not be replayed, with channel '').
+ *   events (RecorderEvents, typed): 'status' (ChannelRecording[]) about once a second and
+ *           on every change of state; 'filesWritten' (paths: string[]) batch files newly
+ *           created; 'unparsable' ({ channel, receiverId, line }) a line our parser
+ *           rejected (also a leftover journal that could not be replayed, with channel '').
  *   The constructor throws on an invalid node name or server URL (settings validate both).
  *
  * Receiver ids are `<nodeName>.<5 random letters/digits>.<n>` (history: `...h<n>`), the
@@ -28,7 +28,7 @@ import { EventEmitter } from 'node:events';
 import { DEFAULT_SERVER } from './defaults.js';
 import { randomInt } from 'node:crypto';
 import { breaks, CHANNEL, CHAT_SERVER, NODE_NAME } from '../rules.js';
-import type { ChannelRecording } from '../service/contract.js';
+import type { ChannelRecording } from './status.js';
 import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
 import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
@@ -37,8 +37,6 @@ import type { RecordingObserver } from './observer.js';
 import type { ReceiverStats } from './channel-recorder.js';
 
 export type { Clock } from './channel-recorder.js';
-
-/** Node names are the first part of receiver ids, which are split at dots. */
 
 export interface RecorderOptions {
   segments: string;
@@ -66,6 +64,20 @@ export interface ChannelStats {
   receivers: ReceiverStats[];
 }
 
+/** A line our parser rejected; `channel` and `receiverId` are '' for a leftover journal that could not be replayed. */
+export interface UnparsableLine {
+  channel: string;
+  receiverId: string;
+  line: string;
+}
+
+/** The recorder's events and their arguments: listeners are checked against them. */
+export interface RecorderEvents {
+  status: [status: ChannelRecording[]];
+  filesWritten: [paths: string[]];
+  unparsable: [unparsable: UnparsableLine];
+}
+
 export type StartResult = { ok: true } | { ok: false; error: { code: 'invalid_argument' | 'io'; message: string } };
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -82,7 +94,7 @@ function guarded(f: () => void): void {
 const FLUSH_MS = 250;
 const TICKS_PER_SECOND = 1000 / FLUSH_MS;
 
-export class Recorder extends EventEmitter {
+export class Recorder extends EventEmitter<RecorderEvents> {
   readonly slug = randomSlug();
   private readonly channels = new Map<string, ChannelRecorder>();
   /** Final counts of channels stopped since the recorder was created. */

@@ -7,12 +7,28 @@
  * unknown fields are rejected). Results are `Result<T>`: errors are values the UI shows.
  */
 import { z } from 'zod';
-import { CHANNEL, CHAT_SERVER, HTTP_URL, LOGIN, NODE_NAME, type Rule } from '../rules.js';
+import {
+  BATCH_FILE,
+  CHANNEL,
+  CHAT_SERVER,
+  DEVICE_ID,
+  HTTP_URL,
+  LOGIN,
+  NODE_NAME,
+  SYNC_ADDRESS,
+  type Rule,
+} from '../rules.js';
+import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import type { ChannelRecording } from '../record/status.js';
 import type { ViewerImageSets } from '../images/viewer-sets.js';
+import { parseDeviceId } from '../sync/device-id.js';
+import type { NodeStatus } from '../sync/node.js';
 
 /** The archive's record types, as clients (the renderer) see them. */
 export type { ChatRecord, Range, Tags, TagValue } from '../archive/record.js';
+/** The recorder's status, as it reports it. */
+export type { ChannelRecording, ConnectionState, ConnectionStatus } from '../record/status.js';
 /** Third-party emotes and badges to draw at a moment of a channel's chat. */
 export type { ViewerImageSets, ViewerEmote, ViewerBadge } from '../images/viewer-sets.js';
 
@@ -26,6 +42,27 @@ export const chatServerUrl = ruled(CHAT_SERVER);
 export const httpUrl = ruled(HTTP_URL);
 /** Unix seconds, finite, 1970..9999. */
 export const unixTime = z.number().finite().min(0).max(253402300800);
+/** The start of a UTC hour, Unix seconds. */
+export const hourStart = unixTime.int().refine((t) => t % 3600 === 0, 'an hour starts at a multiple of 3600 seconds');
+export const batchFileName = ruled(BATCH_FILE, 100);
+/** Syncthing's form; the UI normalizes what people paste (case, spaces) before sending. */
+export const deviceId = ruled(DEVICE_ID, 63).refine(
+  (id) => parseDeviceId(id).ok,
+  'its check characters do not match: a character was mistyped',
+);
+export const syncAddress = ruled(SYNC_ADDRESS, 300);
+
+export const syncSettingsSchema = z.strictObject({
+  /** managed: we run Syncthing with its home in the app's data folder; attached: the user's own Syncthing. */
+  mode: z.enum(['managed', 'attached']),
+  /** Managed: where peers reach this node. */
+  listen: syncAddress,
+  /** Managed: global and LAN discovery, relays and NAT traversal; off, peers only at their addresses. */
+  discovery: z.boolean(),
+  /** Attached: the address of its GUI/API (its API key is kept like the Twitch token). */
+  attachUrl: httpUrl,
+});
+export type SyncSettings = z.infer<typeof syncSettingsSchema>;
 /** A path on the machine running the service; only import sources and settings take one. */
 export const hostPath = z
   .string()
@@ -51,6 +88,13 @@ export const settingsSchema = z.strictObject({
   fetchMedia: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** The settings as clients get them. */
+export type SettingsView = Settings & {
+  hasToken: boolean;
+  /** The settings file could not be used when the service started (it was kept aside); null once settings are saved. */
+  problem: string | null;
+};
 
 export type Resolution = 'minute' | 'hour' | 'day';
 
@@ -109,36 +153,15 @@ export interface RecordDetail {
   receivers: Array<{ id: string; receivedAt: number; range: Range }>;
 }
 
-export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'error';
-
-export interface ConnectionStatus {
-  receiverId: string;
-  state: ConnectionState;
-  linesPerMinute: number;
-  lastLineAt: number | null;
-}
-
-export interface ChannelRecording {
-  channel: string;
-  recording: boolean;
-  connections: ConnectionStatus[];
-  filesWritten: number;
-  /** Plain words, for the UI. */
-  lastError: string | null;
-  /** Grows with every line received: `recordingTail` has something new when it changed. */
-  tailVersion: number;
-}
-
-export interface ImportProgress {
+/** An import job as clients see it: the archive core's counts so far (ImportCounts) and where the job stands. */
+export interface ImportProgress extends Pick<
+  ImportCounts,
+  'filesTotal' | 'filesChecked' | 'copied' | 'alreadyPresent' | 'recordsMerged' | 'newObservations'
+> {
   importId: string;
   phase: 'scanning' | 'copying' | 'merging' | 'done' | 'cancelled' | 'failed';
-  filesTotal: number;
-  filesChecked: number;
-  copied: number;
-  alreadyPresent: number;
+  /** Each quarantined file and why (where its copy was kept is the server's business). */
   quarantined: Array<{ path: string; reason: string }>;
-  recordsMerged: number;
-  newObservations: number;
   error: string | null;
 }
 
@@ -153,6 +176,35 @@ export interface IndexStatus {
   scanning: boolean;
   filesTotal: number;
   filesScanned: number;
+  /** Why the last scan could not see everything (the archive folder, a channel or files unreadable); null when it did. */
+  error: string | null;
+}
+
+/** An hour folder as `pull` sees it: how many batch files, and a digest of their names. */
+export interface ArchiveHour {
+  hour: number;
+  files: number;
+  digest: string;
+}
+
+export interface ArchiveHourFiles {
+  hour: number;
+  files: string[];
+}
+
+/** A peer and the archive folder as the Sync panel shows them (app/sync/node.ts reports them). */
+export type { PeerState as SyncPeer, FolderState as SyncFolder } from '../sync/node.js';
+
+export interface SyncStatus extends Omit<NodeStatus, 'deviceId'> {
+  state: 'off' | 'starting' | 'running' | 'stopping' | 'error';
+  settings: SyncSettings;
+  /** Syncing was on when the app last ran: it starts again with the app. */
+  enabled: boolean;
+  hasApiKey: boolean;
+  /** Null until Syncthing runs. */
+  deviceId: string | null;
+  /** Plain words, for the UI. */
+  error: string | null;
 }
 
 export type ApiError = {
@@ -168,37 +220,45 @@ export type ApiEvent =
   | { type: 'import'; progress: ImportProgress }
   | { type: 'merge'; status: MergeStatus }
   | { type: 'index'; status: IndexStatus }
+  | { type: 'sync'; status: SyncStatus }
   /** Files of a channel changed; `hours` are the hour starts touched, empty when not known (refetch all). */
   | { type: 'archiveChanged'; channel: string; hours: number[] };
 
 const empty = z.strictObject({});
 const range = { channel: channelName, from: unixTime, to: unixTime };
+/** The rule of every range: `to` never before `from`. */
+const ordered = [
+  (a: { from: number; to: number }) => a.to >= a.from,
+  { error: '"to" must not be before "from"' },
+] as const;
 
 /** method → [argument schema, result type (phantom), writes?]. */
 export const methods = {
   listChannels: { args: empty, result: null as unknown as ChannelInfo[], writes: false },
   summary: {
-    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }),
+    args: z.strictObject({ ...range, resolution: z.enum(['minute', 'hour', 'day']) }).refine(...ordered),
     result: null as unknown as Summary,
     writes: false,
   },
   records: {
-    args: z.strictObject({
-      ...range,
-      offset: z.number().int().min(0).max(10_000_000),
-      limit: z.number().int().min(1).max(5000),
-      /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
-      filter: z
-        .strictObject({
-          commands: z
-            .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
-            .max(32)
-            .optional(),
-          user: z.string().max(64).optional(),
-          text: z.string().max(500).optional(),
-        })
-        .optional(),
-    }),
+    args: z
+      .strictObject({
+        ...range,
+        offset: z.number().int().min(0).max(10_000_000),
+        limit: z.number().int().min(1).max(5000),
+        /** Optional filters, all of which must match: exact commands, sender/user substring, text (last param) substring; case-insensitive. */
+        filter: z
+          .strictObject({
+            commands: z
+              .array(z.string().regex(/^[A-Z0-9]{1,32}$/))
+              .max(32)
+              .optional(),
+            user: z.string().max(64).optional(),
+            text: z.string().max(500).optional(),
+          })
+          .optional(),
+      })
+      .refine(...ordered),
     result: null as unknown as RecordPage,
     writes: false,
   },
@@ -237,10 +297,10 @@ export const methods = {
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
-  getSettings: { args: empty, result: null as unknown as Settings & { hasToken: boolean }, writes: false },
+  getSettings: { args: empty, result: null as unknown as SettingsView, writes: false },
   setSettings: {
     args: settingsSchema.partial().strict(),
-    result: null as unknown as Settings & { hasToken: boolean },
+    result: null as unknown as SettingsView,
     writes: true,
   },
   setToken: {
@@ -255,6 +315,54 @@ export const methods = {
     writes: false,
   },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
+  /** Hours of a channel with a digest of their file names: what a peer's `pull` compares. */
+  archiveHours: {
+    args: z.strictObject({ channel: channelName }),
+    result: null as unknown as ArchiveHour[],
+    writes: false,
+  },
+  /** The batch file names of some hours of a channel. */
+  archiveFiles: {
+    args: z.strictObject({ channel: channelName, hours: z.array(hourStart).min(1).max(200) }),
+    result: null as unknown as ArchiveHourFiles[],
+    writes: false,
+  },
+  /** One batch file's bytes (base64); `not_found` once it was merged away. */
+  archiveFile: {
+    args: z.strictObject({ channel: channelName, hour: hourStart, name: batchFileName }),
+    result: null as unknown as { bytes: string },
+    writes: false,
+  },
+  syncStatus: { args: empty, result: null as unknown as SyncStatus, writes: false },
+  syncStart: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  syncStop: { args: empty, result: null as unknown as SyncStatus, writes: true },
+  /** Changes how this node syncs; a running sync restarts with the new settings. */
+  syncConfigure: {
+    args: syncSettingsSchema.partial().strict(),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  /** The attached Syncthing's API key (null forgets it). */
+  syncSetApiKey: {
+    args: z.strictObject({ apiKey: z.string().min(1).max(200).nullable() }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncAddPeer: {
+    args: z.strictObject({
+      deviceId,
+      /** Omitted: found by discovery. */
+      address: syncAddress.optional(),
+      name: z
+        .string()
+        .max(64)
+        .regex(/^[^\u0000-\u001f\u007f]*$/, 'a name has no control characters')
+        .optional(),
+    }),
+    result: null as unknown as SyncStatus,
+    writes: true,
+  },
+  syncRemovePeer: { args: z.strictObject({ deviceId }), result: null as unknown as SyncStatus, writes: true },
   /** Desktop only: the native folder picker; over HTTP it answers `unavailable`. */
   pickFolder: { args: empty, result: null as unknown as { path: string | null }, writes: false },
 } as const;
@@ -265,8 +373,11 @@ export type ArgsOf<M extends MethodName> = z.infer<Methods[M]['args']>;
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 export const methodNames = Object.keys(methods) as MethodName[];
 
+/** One typed function per method: the service's implementation, and every client's view of it. */
+export type ApiMethods = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> };
+
 /** The API as the renderer sees it, whatever the transport. */
-export type ArchiveApi = { [M in MethodName]: (args: ArgsOf<M>) => Promise<Result<ResultOf<M>>> } & {
+export type ArchiveApi = ApiMethods & {
   /** Subscribes to events; returns the unsubscribe function. */
   onEvent(listener: (e: ApiEvent) => void): () => void;
 };

@@ -4,14 +4,8 @@
  * (the Electron preload bridge) is absent, and cannot tell the two apart: every failure,
  * network ones included, comes back as a `Result` error, never as a thrown exception.
  */
-import {
-  methodNames,
-  type ApiError,
-  type ApiEvent,
-  type ArchiveApi,
-  type MethodName,
-  type Result,
-} from './contract.js';
+import type { ApiError, ApiEvent, ArchiveApi, MethodName, Result } from './contract.js';
+import { apiMethods } from './api-proxy.js';
 
 /** The part of the browser's EventSource this client uses (not in Node 20's types). */
 interface EventSourceLike {
@@ -47,7 +41,7 @@ const pause = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-// Declaration merging gives the class the ArchiveApi methods that the constructor installs by a loop.
+// Declaration merging gives the class the ArchiveApi methods that the constructor installs (apiMethods).
 export interface HttpArchiveClient extends ArchiveApi {}
 export class HttpArchiveClient {
   readonly #base: string;
@@ -65,8 +59,10 @@ export class HttpArchiveClient {
     const globalEs = (globalThis as { EventSource?: EventSourceCtor }).EventSource;
     this.#EventSource = options.EventSource === undefined ? (globalEs ?? null) : options.EventSource;
     this.#reconnectMs = options.reconnectMs ?? 2000;
-    const self = this as unknown as Record<MethodName, (args: unknown) => Promise<Result<unknown>>>;
-    for (const m of methodNames) self[m] = (args: unknown) => this.#call(m, args);
+    Object.assign(
+      this,
+      apiMethods((method, args) => this.#call(method, args)),
+    );
   }
 
   async #call(method: MethodName, args: unknown): Promise<Result<unknown>> {

@@ -6,16 +6,26 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { chatDir, hourName, listBatchFiles, listChannels, listHours, minuteStart } from '../archive/layout.js';
+import {
+  chatDir,
+  hourName,
+  listBatchFiles,
+  listChannels,
+  listHours,
+  minuteStart,
+  parseHourName,
+} from '../archive/layout.js';
 import { writeFileAtomic } from '../archive/atomic.js';
+import { loadBatchBytes, readLoaded, type Loaded } from '../archive/read.js';
 import { CHANNEL_NAME } from '../rules.js';
+import type { IndexStatus } from './contract.js';
 
 export interface FileSummary {
   records: number;
   byCommand: Record<string, number>;
   /** receiver id → observations. */
   receivers: Record<string, number>;
-  /** Lines that are not JSON objects with a command and receivers. */
+  /** Lines that are not valid records. */
   problems: number;
 }
 
@@ -27,32 +37,15 @@ export interface IndexedFile {
   summary: FileSummary;
 }
 
-/** Pure: the summary of a batch file's text. */
-export function summarizeBatch(text: string): FileSummary {
+/** Pure: the summary of a batch file's bytes, read by the archive's reader (lines that are not valid records are problems). */
+export function summarizeBatch(loaded: Loaded): FileSummary {
   const s: FileSummary = { records: 0, byCommand: {}, receivers: {}, problems: 0 };
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    let r: { command?: unknown; receivers?: unknown };
-    try {
-      r = JSON.parse(line) as typeof r;
-    } catch {
-      s.problems++;
-      continue;
-    }
-    if (
-      typeof r !== 'object' ||
-      r === null ||
-      typeof r.command !== 'string' ||
-      typeof r.receivers !== 'object' ||
-      r.receivers === null
-    ) {
-      s.problems++;
-      continue;
-    }
+  const { problems } = readLoaded(loaded, ({ record }) => {
     s.records++;
-    s.byCommand[r.command] = (s.byCommand[r.command] ?? 0) + 1;
-    for (const id of Object.keys(r.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
-  }
+    s.byCommand[record.command] = (s.byCommand[record.command] ?? 0) + 1;
+    for (const id of Object.keys(record.receivers)) s.receivers[id] = (s.receivers[id] ?? 0) + 1;
+  });
+  s.problems = problems.length;
   return s;
 }
 
@@ -89,16 +82,10 @@ export function lowerBound(a: readonly number[], t: number): number {
   return lo;
 }
 
-export interface ScanProgress {
-  scanning: boolean;
-  filesTotal: number;
-  filesScanned: number;
-}
-
 export interface ArchiveIndexOptions {
   /** Where summaries are persisted; null keeps them in memory only. */
   cacheDir: string | null;
-  onProgress?: (p: ScanProgress) => void;
+  onProgress?: (p: IndexStatus) => void;
   /** Files read at once during a scan. */
   concurrency?: number;
 }
@@ -120,7 +107,11 @@ export class ArchiveIndex {
   readonly #known = new Map<string, Map<string, FileSummary>>();
   readonly #dirty = new Set<string>();
   #loaded = false;
-  #progress: ScanProgress = { scanning: false, filesTotal: 0, filesScanned: 0 };
+  #progress: IndexStatus = { scanning: false, filesTotal: 0, filesScanned: 0, error: null };
+  /** The last scan could not list the archive folder: the index does not show the archive. */
+  #failed = false;
+  /** What the scan under way could not read (channels, files), for `status.error`. */
+  #unreadable: string[] = [];
   #scan: Promise<void> | null = null;
 
   constructor(segments: string, opts: ArchiveIndexOptions) {
@@ -128,8 +119,13 @@ export class ArchiveIndex {
     this.#opts = opts;
   }
 
-  get status(): ScanProgress {
+  get status(): IndexStatus {
     return { ...this.#progress };
+  }
+
+  /** The last scan failed as a whole: an empty index then says nothing about the archive. */
+  get failed(): boolean {
+    return this.#failed;
   }
 
   channelNames(): string[] {
@@ -159,9 +155,24 @@ export class ArchiveIndex {
     await this.#save();
   }
 
+  /** The channels and hours (sorted) that batch files under the archive belong to; other paths are left out. */
+  hoursOf(paths: string[]): Array<{ channel: string; hours: number[] }> {
+    const hours = new Map<string, Set<number>>();
+    for (const p of paths) {
+      const [channel, chat, hour] = path.relative(this.#segments, p).split(path.sep);
+      const h = hour === undefined ? null : parseHourName(hour);
+      if (!channel || chat !== 'chat' || h === null) continue;
+      let set = hours.get(channel);
+      if (!set) hours.set(channel, (set = new Set()));
+      set.add(h);
+    }
+    return [...hours].map(([channel, set]) => ({ channel, hours: [...set].sort((a, b) => a - b) }));
+  }
+
   async #scanAll(): Promise<void> {
     await this.#load();
-    this.#progress = { scanning: true, filesTotal: 0, filesScanned: 0 };
+    this.#progress = { scanning: true, filesTotal: 0, filesScanned: 0, error: null };
+    this.#unreadable = [];
     this.#emit();
     try {
       const { channels } = await listChannels(this.#segments);
@@ -170,12 +181,19 @@ export class ArchiveIndex {
         hours: Array<{ h: number; files: Awaited<ReturnType<typeof listBatchFiles>>['files'] }>;
       }> = [];
       for (const channel of channels) {
-        const { hours } = await listHours(this.#segments, channel);
         const dir = chatDir(this.#segments, channel);
-        const entries = await mapLimit(hours, 16, async (h) => ({
-          h,
-          files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files,
-        }));
+        let entries;
+        try {
+          const { hours } = await listHours(this.#segments, channel);
+          entries = await mapLimit(hours, 16, async (h) => ({
+            h,
+            files: (await listBatchFiles(path.join(dir, hourName(h)), h)).files,
+          }));
+        } catch (e) {
+          // One channel that cannot be listed keeps what the index knew of it; the others are scanned.
+          this.#unreadable.push(`${dir}: ${(e as Error).message}`);
+          continue;
+        }
         listed.push({ channel, hours: entries });
         this.#progress.filesTotal += entries.reduce((n, e) => n + e.files.length, 0);
         this.#emit();
@@ -189,6 +207,12 @@ export class ArchiveIndex {
         this.#prune(channel, ci);
       }
       await this.#save();
+      this.#failed = false;
+      this.#progress.error = unreadableText(this.#unreadable);
+    } catch (e) {
+      this.#failed = true;
+      this.#progress.error = `cannot read the archive folder ${this.#segments}: ${(e as Error).message}`;
+      throw e;
     } finally {
       this.#progress.scanning = false;
       this.#emit();
@@ -209,9 +233,11 @@ export class ArchiveIndex {
     await mapLimit(missing, this.#opts.concurrency ?? 8, async (f) => {
       let summary: FileSummary;
       try {
-        summary = summarizeBatch(await fs.readFile(f.path, 'utf8'));
-      } catch {
-        return; // vanished (a merge removed it) or unreadable: the next listing decides
+        summary = summarizeBatch(await loadBatchBytes(f.path));
+      } catch (e) {
+        // Vanished (a merge removed it): the next listing decides. Unreadable: said in the status.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.#unreadable.push(`${f.path}: ${(e as Error).message}`);
+        return;
       }
       known.set(f.name, summary);
       this.#dirty.add(channel);
@@ -304,6 +330,12 @@ export class ArchiveIndex {
       }
     }
   }
+}
+
+/** What a scan could not read, in one line: how many, and the first. */
+function unreadableText(list: string[]): string | null {
+  if (list.length === 0) return null;
+  return `${list.length === 1 ? 'one folder or file' : `${list.length} folders or files`} could not be read, the index leaves them out: ${list[0]}${list.length > 1 ? ' (and others)' : ''}`;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once, keeping order. */

@@ -3,18 +3,83 @@
  * order; and one record's detail by key. A key names the file and line:
  * `<YYYY-MM-DDTHH>/<MM.SS-HASH.json>#<line>`, so it stays valid as long as the file exists.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { compareCodePoints, encodeRecord } from '../archive/encode.js';
 import { chatDir, parseBatchFileName, parseHourName } from '../archive/layout.js';
-import { validateRecord, type ChatRecord } from '../archive/record.js';
-import type { ArgsOf, RecordDetail, RecordRow } from './contract.js';
+import type { ChatRecord } from '../archive/record.js';
+import { loadBatchBytes, readLoaded } from '../archive/read.js';
+import type { ArgsOf, RecordDetail, RecordPage, RecordRow, Result } from './contract.js';
 import { lowerBound, type ChannelIndex } from './index-cache.js';
 import { ircLine } from './irc-line.js';
+import { summarize } from './overview.js';
+import { invalid, ok } from './validate.js';
 
 export type RecordFilter = NonNullable<ArgsOf<'records'>['filter']>;
 
-const KEY_RE = /^(\d{4}-\d{2}-\d{2}T\d{2})\/(\d{2}[.:]\d{2}-[A-Za-z0-9_-]{43}\.json)#(\d{1,7})$/;
+/** Results of `records` kept for paging through one range without re-reading it. */
+const ROW_CACHE = 4;
+/** Records one `records` query may sort; beyond that the UI must narrow the range. */
+export const MAX_RANGE_RECORDS = 500_000;
+
+/**
+ * The `records` method: a page of a range, read from its files when the range allows it
+ * (see pageRows), else from the range's rows, read once and kept (with each filter's
+ * result) for paging; `clear` when the archive's files changed.
+ */
+export class RecordsQuery {
+  readonly #cache: Array<{ key: string; rows: RecordRow[] }> = [];
+
+  clear(): void {
+    this.#cache.length = 0;
+  }
+
+  async page(
+    segments: string,
+    ci: ChannelIndex | undefined,
+    { channel, from, to, offset, limit, filter }: ArgsOf<'records'>,
+  ): Promise<Result<RecordPage>> {
+    const filtered = !!filter && (!!filter.user || !!filter.text || (filter.commands?.length ?? 0) > 0);
+    if (!filtered) {
+      const page = await pageRows(segments, channel, ci, from, to, offset, limit);
+      if (page) return ok({ total: page.total, offset, rows: page.rows });
+    }
+    const rangeKey = JSON.stringify([channel, from, to]);
+    let all = this.#find(rangeKey);
+    if (!all) {
+      const s = summarize(channel, ci, from, to, 'day');
+      const count = s.ok ? s.summary.buckets.reduce((n, b) => n + b.records, 0) : Infinity;
+      if (count > MAX_RANGE_RECORDS)
+        return invalid(
+          `the range holds ${count} records; at most ${MAX_RANGE_RECORDS} can be listed at once: narrow it`,
+        );
+      all = this.#keep(rangeKey, await rangeRows(segments, channel, ci, from, to, undefined));
+    }
+    let hit = all;
+    if (filtered) {
+      const key = JSON.stringify([channel, from, to, filter]);
+      hit =
+        this.#find(key) ??
+        this.#keep(
+          key,
+          all.filter((r) => matches(r.record, filter)),
+        );
+    }
+    return ok({ total: hit.length, offset, rows: hit.slice(offset, offset + limit) });
+  }
+
+  #find(key: string): RecordRow[] | undefined {
+    return this.#cache.find((c) => c.key === key)?.rows;
+  }
+
+  #keep(key: string, rows: RecordRow[]): RecordRow[] {
+    this.#cache.unshift({ key, rows });
+    this.#cache.length = Math.min(this.#cache.length, ROW_CACHE);
+    return rows;
+  }
+}
+
+/** `<hour>/<file>#<line>`; the hour and file names are checked by the layout's own rules. */
+const KEY_RE = /^([^/]+)\/([^/#]+)#(\d{1,7})$/;
 
 export function parseRecordKey(key: string): { hour: string; name: string; line: number } | null {
   const m = KEY_RE.exec(key);
@@ -35,23 +100,10 @@ export function matches(r: ChatRecord, f: RecordFilter | undefined): boolean {
   return true;
 }
 
-/** Parses a batch file's lines; lines that are not valid records are skipped (verify reports them). */
+/** A batch file's records as rows keyed by file and line; lines that are not valid records are left out (verify reports them). */
 async function readRows(file: string, rel: string): Promise<RecordRow[]> {
   const rows: RecordRow[] = [];
-  const text = await fs.readFile(file, 'utf8');
-  let n = 0;
-  for (const line of text.split('\n')) {
-    const at = n++;
-    if (line === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    const v = validateRecord(parsed);
-    if (v.ok) rows.push({ key: `${rel}#${at}`, record: v.record });
-  }
+  readLoaded(await loadBatchBytes(file), ({ record, line }) => rows.push({ key: `${rel}#${line - 1}`, record }));
   return rows;
 }
 

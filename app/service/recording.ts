@@ -1,19 +1,41 @@
 /**
- * The real recorder behind the service's recording methods, configured from the settings:
- * with images fetched while recording (settings `fetchImages`, `fetchMedia`) and, when a
- * metrics registry is given (`serve`), watched by it.
+ * The service's recording: the recorder is made from the settings on the first start (with
+ * the token, when logging in), kept while they hold, and remade after they change. Index
+ * refreshes for the files it writes are tracked so that closing waits for them.
+ *
+ * The real recorder stores the images of what it records (settings `fetchImages`,
+ * `fetchMedia`) and, given a metrics registry (`serve`, `record --metrics`), is watched by it.
  */
-import { Recorder } from '../record/recorder.js';
+import { Recorder, type RecorderOptions } from '../record/recorder.js';
 import { observeAll } from '../record/observer.js';
 import { LiveImages, type LiveImagesOptions } from '../images/live.js';
-import type { ChannelRecording, Settings } from './contract.js';
-import type { RecordingControl, RecordingFactory } from './service.js';
+import type { ChannelRecording, RecordRow, Result, Settings } from './contract.js';
 import type { ArchiveMetrics } from './metrics.js';
+import type { SecretStore } from './secrets.js';
+import { fail, ok } from './validate.js';
+
+/** What the service needs from the recorder (a test may hand it another one of this shape). */
+export type RecordingControl = Pick<Recorder, 'start' | 'stop' | 'status' | 'tail' | 'on'>;
+export type RecordingFactory = (settings: Settings, token: string | null) => RecordingControl;
+
+/** The recorder's options from the settings: the one mapping, for the service and `chat-archiver record`. */
+export function recorderOptions(settings: Readonly<Settings>, token: string | null): RecorderOptions {
+  return {
+    segments: settings.segmentsDir,
+    nodeName: settings.nodeName,
+    server: settings.server,
+    ...(settings.login.mode === 'token' && token ? { username: settings.login.username, token } : {}),
+    ...(settings.historyGapFilling ? { historyUrl: settings.historyUrl } : {}),
+  };
+}
 
 export interface RecordingExtras {
   metrics?: ArchiveMetrics;
-  /** Where images come from and how they are fetched (tests point these at fake servers). */
-  images?: Pick<LiveImagesOptions, 'sources' | 'allowLoopback' | 'retry' | 'memoryFile'>;
+  /**
+   * How images are fetched (the command line's flags; tests point the sources at fake
+   * servers). Whether they are, media too, and the badges' token come from the settings.
+   */
+  images?: Omit<LiveImagesOptions, 'segments' | 'media' | 'badgeToken' | 'onOutcome'> & { clientId?: string };
 }
 
 /**
@@ -21,70 +43,151 @@ export interface RecordingExtras {
  * channel and stop (their queue dropped, `chat-archiver emotes` catches up) when the last
  * channel stops, so an idle app makes no requests.
  */
-class RecordingWithImages implements RecordingControl {
-  readonly recorder: Recorder;
-  private images: LiveImages | null = null;
+export class RecorderWithImages extends Recorder {
+  readonly #settings: Readonly<Settings>;
+  readonly #token: string | null;
+  readonly #extras: RecordingExtras;
+  /** Shared with the observer, which the recorder is made with before `this` exists. */
+  readonly #live: { images: LiveImages | null };
 
-  constructor(
-    private readonly settings: Settings,
-    private readonly token: string | null,
-    private readonly extras: RecordingExtras,
-  ) {
-    this.recorder = new Recorder({
-      segments: settings.segmentsDir,
-      nodeName: settings.nodeName,
-      server: settings.server,
-      ...(settings.login.mode === 'token' && token ? { username: settings.login.username, token } : {}),
-      ...(settings.historyGapFilling ? { historyUrl: settings.historyUrl } : {}),
+  constructor(settings: Readonly<Settings>, token: string | null, extras: RecordingExtras = {}) {
+    const live: { images: LiveImages | null } = { images: null };
+    super({
+      ...recorderOptions(settings, token),
       observer: observeAll(extras.metrics?.observer, {
-        lineStored: (channel, _receiver, line) => this.images?.noteLine(channel, line),
+        lineStored: (channel, _receiver, line) => live.images?.noteLine(channel, line),
       }),
     });
-    extras.metrics?.watchRecorder(this.recorder);
-    extras.metrics?.watchImages(() => this.images?.stats() ?? { queued: 0, running: 0, dropped: 0 });
+    this.#settings = settings;
+    this.#token = token;
+    this.#extras = extras;
+    this.#live = live;
+    extras.metrics?.watchRecorder(this);
+    extras.metrics?.watchImages(() => live.images?.stats() ?? { queued: 0, running: 0, dropped: 0 });
   }
 
-  async start(channels: string[]) {
-    if (this.settings.fetchImages && !this.images)
-      this.images = new LiveImages({
-        segments: this.settings.segmentsDir,
-        ...this.extras.images,
+  override async start(channels: string[]) {
+    const s = this.#settings;
+    if (s.fetchImages && !this.#live.images) {
+      const { clientId, ...images } = this.#extras.images ?? {};
+      const token = s.login.mode === 'token' ? this.#token : null;
+      this.#live.images = new LiveImages({
+        segments: s.segmentsDir,
         thirdParty: true,
-        badgeToken: this.settings.login.mode === 'token' && this.token ? { token: this.token } : null,
-        media: this.settings.fetchMedia,
-        onOutcome: this.extras.metrics?.imageOutcome,
+        ...images,
+        badgeToken: token ? { token, clientId } : null,
+        media: s.fetchMedia,
+        onOutcome: this.#extras.metrics?.imageOutcome,
       });
-    return this.recorder.start(channels);
-  }
-
-  async stop(channels?: string[]) {
-    await this.recorder.stop(channels);
-    if (this.recorder.status().length === 0 && this.images) {
-      const images = this.images;
-      this.images = null;
-      await images.close();
     }
+    const started = await super.start(channels);
+    if (!started.ok) await this.#idleImages();
+    return started;
   }
 
-  status(): ChannelRecording[] {
-    return this.recorder.status();
+  override async stop(channels?: string[]) {
+    await super.stop(channels);
+    await this.#idleImages();
   }
 
-  tail(channel: string, limit: number) {
-    return this.recorder.tail(channel, limit);
-  }
-
-  on(event: 'status', listener: (status: ChannelRecording[]) => void): this;
-  on(event: 'filesWritten', listener: (paths: string[]) => void): this;
-  on(event: string, listener: (arg: never) => void): this {
-    this.recorder.on(event, listener as (...args: unknown[]) => void);
-    return this;
+  /** Nothing is recorded: no more image requests. */
+  async #idleImages(): Promise<void> {
+    const images = this.#live.images;
+    if (!images || this.status().length > 0) return;
+    this.#live.images = null;
+    await images.close();
   }
 }
 
+/** Recorders that store images, watched by `metrics` when given. */
 export const recordingFactory =
   (extras: RecordingExtras = {}): RecordingFactory =>
   (settings, token) =>
-    new RecordingWithImages(settings, token, extras);
+    new RecorderWithImages(settings, token, extras);
 
+/** The real recorder, configured from the settings. */
 export const recordWithRecorder: RecordingFactory = recordingFactory();
+
+export interface RecordingSessionOptions {
+  /** None: recording is not available in this process. */
+  factory?: RecordingFactory;
+  settings(): Readonly<Settings>;
+  secrets: SecretStore;
+  onStatus(status: ChannelRecording[]): void;
+  /** Channels started: the merge loop settles them from now on. */
+  started(channels: string[]): void;
+  /** New batch files: the index re-lists their hours. */
+  filesWritten(paths: string[]): Promise<void>;
+}
+
+export class RecordingSession {
+  readonly #opts: RecordingSessionOptions;
+  #recorder: RecordingControl | null = null;
+  /** Index refreshes for files the recorder wrote, still running: close waits for them. */
+  readonly #refreshes = new Set<Promise<void>>();
+
+  constructor(opts: RecordingSessionOptions) {
+    this.#opts = opts;
+  }
+
+  status(): ChannelRecording[] {
+    return this.#recorder?.status() ?? [];
+  }
+
+  isRecording(): boolean {
+    return this.status().some((r) => r.recording);
+  }
+
+  /** The latest lines of a channel being recorded, keyed `live:<n>` (they have no file yet). */
+  tail(channel: string, limit: number): RecordRow[] {
+    return (this.#recorder?.tail(channel, limit) ?? []).map((t) => ({ key: `live:${t.seq}`, record: t.record }));
+  }
+
+  async start(channels: string[]): Promise<Result<ChannelRecording[]>> {
+    const rec = await this.#ensureRecorder();
+    if (!rec) return fail('unavailable', 'recording is not available in this process');
+    const started = await rec.start(channels);
+    if (!started.ok) return fail(started.error.code, started.error.message);
+    this.#opts.started(channels);
+    return ok(rec.status());
+  }
+
+  async stop(channels?: string[]): Promise<Result<ChannelRecording[]>> {
+    if (!this.#recorder) return ok([]);
+    await this.#recorder.stop(channels);
+    return ok(this.#recorder.status());
+  }
+
+  /** The settings the recorder was made with changed: it stops, and the next start makes a new one. */
+  async reset(): Promise<void> {
+    await this.#recorder?.stop();
+    this.#recorder = null;
+  }
+
+  /** The recorder took the token when it was made; an idle one is remade on the next start. */
+  tokenChanged(): void {
+    if (this.#recorder && !this.isRecording()) this.#recorder = null;
+  }
+
+  /** Stops recording (writing every open batch) and waits for the index to take the last files. */
+  async close(): Promise<void> {
+    await this.#recorder?.stop();
+    await Promise.allSettled([...this.#refreshes]);
+  }
+
+  async #ensureRecorder(): Promise<RecordingControl | null> {
+    if (this.#recorder) return this.#recorder;
+    if (!this.#opts.factory) return null;
+    const settings = this.#opts.settings();
+    const token = settings.login.mode === 'token' ? await this.#opts.secrets.get() : null;
+    const rec = this.#opts.factory(settings, token);
+    rec.on('status', (status) => this.#opts.onStatus(status));
+    rec.on('filesWritten', (paths) => {
+      const p = this.#opts.filesWritten(paths).catch(() => undefined);
+      this.#refreshes.add(p);
+      void p.finally(() => this.#refreshes.delete(p));
+    });
+    this.#recorder = rec;
+    return rec;
+  }
+}

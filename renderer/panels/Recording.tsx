@@ -1,8 +1,9 @@
 /** Recording: the sidebar's live summary, and the panel to add, start and stop channels. */
 import { useState, type FormEvent } from 'react';
-import type { ApiError, ChannelRecording, ConnectionState } from '../../app/service/contract.js';
+import type { ChannelRecording, ConnectionState } from '../../app/service/contract.js';
 import { breaks, CHANNEL, normalizeChannel } from '../../app/rules.js';
-import { api, errorText } from '../api.js';
+import { api } from '../api.js';
+import { useApiAction } from '../hooks.js';
 import { clock, count } from '../format.js';
 import { Dialog } from '../ui/Dialog.js';
 import { LiveLines } from './LiveLines.js';
@@ -61,18 +62,7 @@ export function RecordingDialog({
   onClose: () => void;
 }) {
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (call: () => ReturnType<typeof api.recordingStart>) => {
-    setBusy(true);
-    setError(null);
-    const res = await call();
-    setBusy(false);
-    if (res.ok) onStatus(res.value);
-    else setError(errorText(res.error as ApiError));
-    return res.ok;
-  };
+  const { busy, error, setError, run } = useApiAction(onStatus);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();

@@ -1,27 +1,19 @@
 /** Settings: where the archive lives, who this node is, how it logs in, gap filling. */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Settings } from '../../app/service/contract.js';
+import { settingsSchema, type Settings, type SettingsView } from '../../app/service/contract.js';
 import { api, errorText, isDesktop } from '../api.js';
 import { useLoad } from '../hooks.js';
 import { Dialog } from '../ui/Dialog.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 
-type Form = Settings & { hasToken: boolean };
+type Form = SettingsView;
+
+/** The settings' fields, from the contract's schema: a new setting is sent without a change here. */
+const FIELDS = settingsSchema.keyof().options;
 
 function changed(before: Form, after: Form): Partial<Settings> {
   const out: Record<string, unknown> = {};
-  for (const k of [
-    'segmentsDir',
-    'nodeName',
-    'server',
-    'login',
-    'historyGapFilling',
-    'historyUrl',
-    'keepRecordingInTray',
-    'fetchImages',
-    'fetchMedia',
-  ] as const)
-    if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
+  for (const k of FIELDS) if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = after[k];
   return out as Partial<Settings>;
 }
 
@@ -94,6 +86,11 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
       {!form && loaded.state === 'loading' && <Loading label="Loading settings…" />}
       {form && (
         <form className="settings" onSubmit={save}>
+          {saved?.problem && (
+            <p className="error-text" role="alert">
+              {saved.problem}
+            </p>
+          )}
           <fieldset>
             <legend>Archive</legend>
             <div className="path-row">

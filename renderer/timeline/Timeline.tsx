@@ -9,12 +9,14 @@ import { DAY, HOUR, clock, count, isoDate, weekday } from '../format.js';
 import type { Loaded } from '../hooks.js';
 import { ErrorBox, Loading } from '../ui/states.js';
 import { bucketSeconds, visible, zoomSpan, type View } from '../view-state.js';
-import { runsPath, timelineData, type NodeGroup, type Run } from './lanes.js';
+import { hourRuns, runsPath, timelineData, type NodeGroup, type Run } from './lanes.js';
 
 interface Props {
   view: View;
   summary: Loaded<Summary> & { reload: () => void };
   merge: MergeStatus | null;
+  /** Hours (their starts) whose files are still arriving through sync. */
+  arriving?: number[];
   onSelect: (from: number, to: number) => void;
   onZoomDay: (day: number) => void;
 }
@@ -125,7 +127,7 @@ function Axis({
   );
 }
 
-export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
+export function Timeline({ view, summary, merge, arriving = [], onSelect, onZoomDay }: Props) {
   const [from, to] = visible(view);
   const bs = bucketSeconds[view.zoom];
   const n = (to - from) / bs;
@@ -134,6 +136,7 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
     () => (s && s.from === from && s.to === to ? timelineData(s, from, bs, n) : null),
     [s, from, to, bs, n],
   );
+  const arrivingRuns = useMemo(() => hourRuns(arriving, from, bs, n), [arriving, from, bs, n]);
   const [hover, setHover] = useState<number | null>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -285,6 +288,15 @@ export function Timeline({ view, summary, merge, onSelect, onZoomDay }: Props) {
             n={n}
             className="lane-pending"
           />
+          {arrivingRuns.length > 0 && (
+            <Lane
+              label="still arriving"
+              title={`still arriving through sync: ${arriving.length} hour${arriving.length === 1 ? '' : 's'}`}
+              runs={arrivingRuns}
+              n={n}
+              className="lane-arriving"
+            />
+          )}
         </div>
       )}
     </section>

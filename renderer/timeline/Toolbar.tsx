@@ -9,6 +9,8 @@ interface Props {
   onZoom: (z: Zoom) => void;
   onImport: () => void;
   onRecord: () => void;
+  /** Absent where this server has no sync. */
+  onSync?: () => void;
   onSettings: () => void;
 }
 
@@ -25,7 +27,7 @@ function spanTitle(v: View): string {
   return `${longDate(a)} ${clock(a, false)}–${clock(b, false)}`;
 }
 
-export function Toolbar({ view, onStep, onDate, onZoom, onImport, onRecord, onSettings }: Props) {
+export function Toolbar({ view, onStep, onDate, onZoom, onImport, onRecord, onSync, onSettings }: Props) {
   const unit = view.zoom;
   return (
     <header className="toolbar">
@@ -66,6 +68,11 @@ export function Toolbar({ view, onStep, onDate, onZoom, onImport, onRecord, onSe
         <button type="button" onClick={onRecord}>
           Record…
         </button>
+        {onSync && (
+          <button type="button" onClick={onSync}>
+            Sync…
+          </button>
+        )}
         <button type="button" className="icon-button" aria-label="Settings" onClick={onSettings}>
           ⚙
         </button>

@@ -98,3 +98,14 @@ export function timelineData(summary: Summary, from: number, bucketSeconds: numb
     pendingBuckets,
   };
 }
+
+/** Buckets covered by whole hours (hour starts, Unix seconds), as runs clipped to the span. */
+export function hourRuns(hours: number[], from: number, bucketSeconds: number, n: number): Run[] {
+  const flags = new Array<boolean>(n).fill(false);
+  for (const h of hours) {
+    const a = Math.max(0, Math.floor((h - from) / bucketSeconds));
+    const b = Math.min(n, Math.ceil((h + 3600 - from) / bucketSeconds));
+    for (let i = a; i < b; i++) flags[i] = true;
+  }
+  return runsOf(flags);
+}

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { mergeAll } from '../../app/archive/merge.js';
-import { readBatchFile } from '../../app/archive/read.js';
+import { readArchiveFiles } from '../support/archive-records.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { isOwnTemporary, parseBatchFileName } from '../../app/archive/layout.js';
 import {
@@ -87,11 +87,10 @@ const contentOf = async (dir: string) =>
 
 async function observationsIn(dir: string): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const [rel] of await contentOf(dir)) {
-    expect(parseBatchFileName(path.basename(rel)), rel).not.toBeNull();
-    const p = await readBatchFile(path.join(dir, rel));
+  for (const p of await readArchiveFiles(dir)) {
+    expect(parseBatchFileName(path.basename(p.rel)), p.rel).not.toBeNull();
     // A batch file is whole or absent: nothing half-written under a batch name.
-    expect(p.problems, rel).toEqual([]);
+    expect(p.problems, p.rel).toEqual([]);
     for (const o of p.observations) out.add(readObservationKey(o));
   }
   return out;

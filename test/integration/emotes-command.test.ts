@@ -18,7 +18,7 @@ import {
   imageBytes,
   THIRD_PARTY,
 } from '../support/fake-images.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli } from '../support/cli-in-process.js';
 import { guardLoopbackOnly } from '../support/loopback-guard.js';
 
 let fake: FakeImageServer;
@@ -43,7 +43,7 @@ afterEach(async () => {
 const sourceArgs = () => fake.cliArgs();
 
 async function emotes(...extra: string[]) {
-  const r = await runCli(['emotes', '--segments', seg, '--json', ...sourceArgs(), ...extra]);
+  const r = await runCli('emotes', '--segments', seg, '--json', ...sourceArgs(), ...extra);
   let summary: Record<string, unknown> = {};
   try {
     summary = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -122,7 +122,7 @@ describe('chat-archiver emotes', () => {
     expect(imageRequests()).toBe(before);
     expect(snapshots('7tv', 'channels/nymn')).toHaveLength(1);
     // The archive core does not take the image folders for channels.
-    const verify = await runCli(['verify', '--segments', seg, '--json']);
+    const verify = await runCli('verify', '--segments', seg, '--json');
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
   });
@@ -150,7 +150,7 @@ describe('chat-archiver emotes', () => {
     expect(first.summary.badges).toMatch(/no --token-file/);
     expect(fake.count('/helix/chat/badges/global') + fake.count('/v3/emote-sets/global')).toBe(0);
 
-    const text = await runCli(['emotes', '--segments', seg, ...sourceArgs(), '--no-third-party']);
+    const text = await runCli('emotes', '--segments', seg, ...sourceArgs(), '--no-third-party');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(`known missing: ${gone} dark-1.0`);
     expect(fake.count(`/emoticons/v2/${gone}/default/dark/1.0`)).toBe(1);
@@ -193,10 +193,10 @@ describe('chat-archiver emotes', () => {
       ['--channel', '../x'],
       ['--channel', 'nosuchchannel'],
     ]) {
-      const r = await runCli(['emotes', '--segments', seg, ...args]);
+      const r = await runCli('emotes', '--segments', seg, ...args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    expect((await runCli(['emotes', '--segments', path.join(dir, 'missing')])).code).toBe(2);
+    expect((await runCli('emotes', '--segments', path.join(dir, 'missing'))).code).toBe(2);
   });
 });

@@ -10,13 +10,14 @@ import { promises as fs, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importSegments, type ImportSummary } from '../../app/archive/import.js';
-import { readBatchFile } from '../../app/archive/read.js';
+import { readArchiveFiles } from '../support/archive-records.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import { writeHooks } from '../../app/archive/atomic.js';
 import { contentHash, encodeBatch, encodeRecord } from '../../app/archive/encode.js';
 import { batchFileName, hourName } from '../../app/archive/layout.js';
 import type { ChatRecord } from '../../app/archive/record.js';
 import { HOUR, rng, snapshotTree, treeDigest } from '../support/generate.js';
+import { withUnreadable } from '../support/unreadable.js';
 
 const run = promisify(execFile);
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -71,8 +72,7 @@ const obsKey = (r: ChatRecord) =>
 
 async function archiveKeys(dest: string): Promise<string[]> {
   const out: string[] = [];
-  for (const [rel] of await snapshotTree(dest)) {
-    const p = await readBatchFile(path.join(dest, rel));
+  for (const p of await readArchiveFiles(dest)) {
     expect(p.problems).toEqual([]);
     for (const r of p.records) out.push(...obsKey(r));
   }
@@ -86,24 +86,6 @@ const mkdest = async () => {
 };
 const sourceDigest = async (src: string) => treeDigest(await snapshotTree(src, { includeHidden: true }));
 const quarantinedAs = (s: ImportSummary, file: string) => s.quarantined.find((q) => q.path === file);
-
-/** Root reads chmod 000 files, so an unreadable file is simulated at the one call that reads it. */
-async function withUnreadable<T>(file: string | undefined, fn: () => Promise<T>): Promise<T> {
-  const realReadFile = fs.readFile;
-  vi.spyOn(fs, 'readFile').mockImplementation(((
-    p: Parameters<typeof fs.readFile>[0],
-    o?: Parameters<typeof fs.readFile>[1],
-  ) => {
-    if (p === file)
-      return Promise.reject(Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }));
-    return realReadFile(p, o);
-  }) as typeof fs.readFile);
-  try {
-    return await fn();
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 describe('import of a folder full of bad input', () => {
   let src: string;
@@ -361,8 +343,8 @@ describe('import while things go wrong', () => {
     const dest = await mkdest();
     let deleted = false;
     const s = await importSegments(dest, [src], {
-      onProgress: (p) => {
-        if (p.phase === 'importing' && !deleted) {
+      onProgress: (_counts, phase) => {
+        if (phase === 'importing' && !deleted) {
           deleted = true;
           execFileSync('rm', [p2]);
         }

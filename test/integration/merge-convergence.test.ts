@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { importSegments } from '../../app/archive/import.js';
 import { mergeAll } from '../../app/archive/merge.js';
-import { readBatchFile } from '../../app/archive/read.js';
+import { readArchiveFiles } from '../support/archive-records.js';
 import { verifyArchive } from '../../app/archive/verify.js';
 import {
   HOUR,
@@ -57,8 +57,7 @@ async function build(plan: Plan, nodes: string[]): Promise<string> {
 
 async function archiveObservations(dest: string): Promise<string[]> {
   const out: string[] = [];
-  for (const [rel] of await snapshotTree(dest)) {
-    const p = await readBatchFile(path.join(dest, rel));
+  for (const p of await readArchiveFiles(dest)) {
     expect(p.problems).toEqual([]);
     for (const o of p.observations) out.push(readObservationKey(o));
   }

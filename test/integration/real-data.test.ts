@@ -1,5 +1,5 @@
 /**
- * Real chat (test/fixtures/recentmessages-nymn.json, see its README) recorded by two
+ * Real chat (app/service/sample/recentmessages-nymn.json, see its README) recorded by two
  * receivers on two nodes with jittered delivery and skewed clocks, imported and merged
  * through the CLI: 800 records, each with both receivers.
  */
@@ -13,7 +13,7 @@ import { parseIrcLine } from '../../app/record/irc-parse.js';
 import { stripHistoryTags } from '../../app/record/line-rules.js';
 import { timeOf, type ServerClock } from '../../app/record/timing.js';
 import { writeRecords } from '../../app/archive/store.js';
-import { readBatchFile } from '../../app/archive/read.js';
+import { readArchiveFiles } from '../support/archive-records.js';
 import type { ChatRecord } from '../../app/archive/record.js';
 import { rng, snapshotTree } from '../support/generate.js';
 
@@ -24,7 +24,7 @@ const cli = (...args: string[]) =>
     (e: { code: number; stdout: string; stderr: string }) => e,
   );
 
-const fixture = JSON.parse(readFileSync(path.join(repo, 'test/fixtures/recentmessages-nymn.json'), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(path.join(repo, 'app/service/sample/recentmessages-nymn.json'), 'utf8')) as {
   messages: string[];
 };
 
@@ -81,8 +81,7 @@ describe('real chat from two receivers', () => {
     expect(summary.quarantined).toBe(0);
 
     const records: ChatRecord[] = [];
-    for (const [rel] of await snapshotTree(dest)) {
-      const p = await readBatchFile(path.join(dest, rel));
+    for (const p of await readArchiveFiles(dest)) {
       expect(p.problems).toEqual([]);
       expect(p.nonCanonical).toEqual([]);
       records.push(...p.records);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
-import { readAllRecords } from '../support/archive-records.js';
+import { readArchiveRecords } from '../support/archive-records.js';
 import { Recorder } from '../../app/record/recorder.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +49,7 @@ describe('recorder on the fake server', () => {
     await sleep(300);
     expect(r.status()[0]!.connections[0]!.state).toBe('connected');
     await r.stop();
-    const recs = readAllRecords(segments);
+    const recs = await readArchiveRecords(segments);
     expect(recs.map((x) => x.command).sort()).toEqual(['NOTICE', 'PRIVMSG', 'PRIVMSG']);
     const a1 = recs.find((x) => x.tags?.id === 'aw1')!;
     expect(a1.params).toEqual(['#nymn', 'trailing spaces   ']);
@@ -81,11 +81,11 @@ describe('recorder on the fake server', () => {
     clock.t = M + 119;
     await sleep(1600);
     expect(written).toEqual([]);
-    expect(readAllRecords(segments)).toEqual([]);
+    expect(await readArchiveRecords(segments)).toEqual([]);
     clock.t = M + 120;
     await srv.waitFor(() => written.length === 1, 5000, 'the batch file');
     expect(written[0]).toMatch(/nymn\/chat\/2024-01-06T16\/19\.00-[A-Za-z0-9_-]{43}\.json$/);
-    expect(readAllRecords(segments)).toMatchObject([
+    expect(await readArchiveRecords(segments)).toMatchObject([
       { tags: { id: 'x1' }, time: M + 30, receivers: { [r.status()[0]!.connections[0]!.receiverId]: M + 119 } },
     ]);
     expect(r.status()[0]!.filesWritten).toBe(1);
@@ -112,7 +112,7 @@ describe('recorder on the fake server', () => {
     });
     await sleep(200);
     await r.stop();
-    const recs = readAllRecords(segments);
+    const recs = await readArchiveRecords(segments);
     const byId = new Map<string, Set<string>>();
     for (const x of recs) {
       const id = x.tags?.id as string | undefined;
@@ -179,7 +179,7 @@ describe('recorder on the fake server', () => {
     await srv.replay('nymn', lines.slice(500));
     await sleep(300);
     await r.stop();
-    const recs = readAllRecords(segments);
+    const recs = await readArchiveRecords(segments);
     const hist = recs.filter((x) => Object.keys(x.receivers).some((k) => /\.h\d+$/.test(k)));
     expect(hist.length).toBeGreaterThanOrEqual(500);
     expect(hist.every((x) => x.tags && !('historical' in x.tags) && !('rm-received-ts' in x.tags))).toBe(true);

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTwitch, fixtureLines } from '../support/fake-twitch.js';
 import { FakeImageServer } from '../support/fake-images.js';
 import { spawnRecorder, type RecordProcess } from '../support/record-process.js';
-import { emoteIdsOf } from '../../app/images/twitch-emotes.js';
+import { waitForLiveImages } from '../support/live-images.js';
 import { LiveImages } from '../../app/images/live.js';
 import { parseIrcLine } from '../../app/record/irc-parse.js';
 
@@ -122,16 +122,8 @@ describe('record: images and metrics', () => {
     expect(sum(written, 'chat_archiver_open_batches')).toBe(0);
 
     // Emotes of those lines, and the channel's sets, arrive while it records.
-    const ids = new Set(lines.slice(0, 300).flatMap((l) => emoteIdsOf(parseIrcLine(l)?.tags?.emotes)));
+    const ids = await waitForLiveImages(segments, lines.slice(0, 300), 'nymn');
     expect(ids.size).toBeGreaterThan(5);
-    await expect
-      .poll(() => [...ids].filter((id) => fs.existsSync(path.join(segments, 'emotes', id, 'light-3.0'))).length, {
-        timeout: 30_000,
-      })
-      .toBe(ids.size);
-    await expect
-      .poll(() => fs.existsSync(path.join(segments, 'emotes/sets/7tv/channels/nymn')), { timeout: 30_000 })
-      .toBe(true);
     await expect
       .poll(async () => sum(await scrape(url), 'chat_archiver_images_fetched_total', { source: 'twitch' }), {
         timeout: 30_000,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeTwitch, fixtureLines, liveLine, type FakeClient } from '../support/fake-twitch.js';
-import { readAllRecords } from '../support/archive-records.js';
+import { readArchiveRecords } from '../support/archive-records.js';
 import { spawnRecorder, type RecordProcess } from '../support/record-process.js';
 import { importSegments } from '../../app/archive/import.js';
 import { mergeAll } from '../../app/archive/merge.js';
@@ -72,7 +72,7 @@ describe('record processes', () => {
     const imp = await importSegments(dest, [path.join(tmp, 'nodeA'), path.join(tmp, 'nodeB')]);
     expect(imp.quarantined).toEqual([]);
     await mergeAll(dest);
-    const recs = readAllRecords(dest);
+    const recs = await readArchiveRecords(dest);
 
     const byId = new Map<string, typeof recs>();
     for (const r of recs) {
@@ -121,7 +121,7 @@ describe('record processes', () => {
     const again = start('nodeC');
     await again.waitForEvent((e) => e.type === 'started');
     expect(await again.stop()).toBe(0);
-    const ids = new Set(readAllRecords(segments).map((r) => r.tags?.id));
+    const ids = new Set((await readArchiveRecords(segments)).map((r) => r.tags?.id));
     const due = lines.filter((_, i) => sentAt[i]! < killedAt - 1000);
     expect(due.length).toBeGreaterThan(200);
     for (const l of due) {

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ArchiveService } from '../../app/service/service.js';
-import { recordWithRecorder } from '../../app/service/recording.js';
-import type { ApiEvent, ChannelInfo, ChannelRecording, RecordRow } from '../../app/service/contract.js';
+import { recordingFactory, recordWithRecorder } from '../../app/service/recording.js';
+import type { ApiEvent, RecordRow } from '../../app/service/contract.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
+import { FakeImageServer } from '../support/fake-images.js';
+import { guardLoopbackOnly } from '../support/loopback-guard.js';
+import { waitForLiveImages } from '../support/live-images.js';
 import { tempDir } from '../support/service-archive.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -29,7 +32,7 @@ describe('recording through the service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
     expect(
-      await service.call('setSettings', {
+      await service.api.setSettings({
         server: fake.url,
         historyGapFilling: false,
         nodeName: 'test-node',
@@ -37,7 +40,7 @@ describe('recording through the service', () => {
       }),
     ).toMatchObject({ ok: true });
 
-    const started = await service.call('recordingStart', { channels: ['nymn'] });
+    const started = await service.api.recordingStart({ channels: ['nymn'] });
     expect(started).toMatchObject({ ok: true, value: [{ channel: 'nymn', recording: true }] });
     await fake.waitForJoined('nymn', 1);
     const lines = fixtureLines().slice(0, 50).map(liveLine);
@@ -54,10 +57,10 @@ describe('recording through the service', () => {
       .at(-1)!.status;
     expect(status[0]!.connections.some((c) => c.state === 'connected')).toBe(true);
 
-    const stopped = await service.call('recordingStop', { channels: ['nymn'] });
-    expect(stopped).toEqual({ ok: true, value: [] as ChannelRecording[] });
-    const channels = await service.call('listChannels', {});
-    expect(channels.ok && (channels.value as ChannelInfo[])[0]).toMatchObject({ channel: 'nymn', records: 50 });
+    const stopped = await service.api.recordingStop({ channels: ['nymn'] });
+    expect(stopped).toEqual({ ok: true, value: [] });
+    const channels = await service.api.listChannels({});
+    expect(channels.ok && channels.value[0]).toMatchObject({ channel: 'nymn', records: 50 });
   });
 
   it('shows the latest lines live, before their minute reaches the archive', async () => {
@@ -74,14 +77,14 @@ describe('recording through the service', () => {
       t.cleanup,
       () => service.close(),
     );
-    await service.call('setSettings', {
+    await service.api.setSettings({
       server: fake.url,
       historyGapFilling: false,
       nodeName: 'live-node',
       fetchImages: false,
     });
-    expect(await service.call('recordingTail', { channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
-    await service.call('recordingStart', { channels: ['nymn'] });
+    expect(await service.api.recordingTail({ channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
+    await service.api.recordingStart({ channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);
     // Sent now: their minute is written two minutes from now, long after this test looks.
     const now = Date.now();
@@ -97,8 +100,8 @@ describe('recording through the service', () => {
     await expect
       .poll(
         async () => {
-          const res = await service.call('recordingTail', { channel: 'nymn', limit: 25 });
-          rows = res.ok ? (res.value as RecordRow[]) : [];
+          const res = await service.api.recordingTail({ channel: 'nymn', limit: 25 });
+          rows = res.ok ? res.value : [];
           return rows.length;
         },
         { timeout: 15_000 },
@@ -112,17 +115,67 @@ describe('recording through the service', () => {
       expect(Object.keys(r.record.receivers)).toEqual([expect.stringMatching(/^live-node\.[A-Za-z0-9]{5}\.0$/)]);
       expect(r.record.time).toBe(now / 1000);
     }
-    const status = await service.call('recordingStatus', {});
-    expect(status.ok && (status.value as ChannelRecording[])[0]!.tailVersion).toBe(40);
+    const status = await service.api.recordingStatus({});
+    expect(status.ok && status.value[0]!.tailVersion).toBe(40);
     // Nothing of it is in the archive yet.
-    expect(await service.call('listChannels', {})).toMatchObject({
+    expect(await service.api.listChannels({})).toMatchObject({
       ok: true,
       value: [{ channel: 'nymn', records: 0 }],
     });
     // A bad argument is a typed error, as for every method.
-    expect(await service.call('recordingTail', { channel: '../x', limit: 10 })).toMatchObject({
+    expect(await service.api.recordingTail({ channel: '../x', limit: 10 })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });
+  });
+
+  it('stores the emotes of what it records (settings fetchImages), and stops asking once nothing is recorded', async () => {
+    const unguard = guardLoopbackOnly();
+    const chat = await FakeTwitch.start();
+    const images = await FakeImageServer.start();
+    const t = await tempDir();
+    const segments = path.join(t.dir, 'segments');
+    const service = await ArchiveService.create({
+      segmentsDir: segments,
+      settingsFile: null,
+      recording: recordingFactory({ images: { sources: images.sources, memoryFile: null } }),
+      mergeIntervalMs: 0,
+    });
+    cleanups.push(
+      async () => unguard(),
+      () => chat.close(),
+      () => images.close(),
+      t.cleanup,
+      () => service.close(),
+    );
+    const settings = await service.api.setSettings({
+      server: chat.url,
+      historyGapFilling: false,
+      nodeName: 'img-node',
+    });
+    expect(settings).toMatchObject({ ok: true, value: { fetchImages: true, fetchMedia: false } });
+    await service.api.recordingStart({ channels: ['nymn'] });
+    await chat.waitForJoined('nymn', 1);
+    const lines = fixtureLines().slice(0, 300).map(liveLine);
+    chat.broadcast('nymn', lines);
+    expect((await waitForLiveImages(segments, lines, 'nymn')).size).toBeGreaterThan(2);
+    // The recorder was made with these settings: they change only when it is idle.
+    expect(await service.api.setSettings({ fetchImages: false })).toMatchObject({ ok: false, error: { code: 'busy' } });
+
+    expect(await service.api.recordingStop({})).toEqual({ ok: true, value: [] });
+    await chat.waitFor(() => chat.joinedClients('nymn').length === 0, 15_000, 'the connection gone');
+    const asked = images.totalRequests;
+    // Only an idle recorder can be reconfigured; without images the next recording asks for none.
+    expect(await service.api.setSettings({ fetchImages: false })).toMatchObject({ ok: true });
+    await service.api.recordingStart({ channels: ['nymn'] });
+    await chat.waitFor(() => chat.joinedClients('nymn').length === 1, 15_000, 'only the new connection joined');
+    chat.broadcast('nymn', fixtureLines().slice(300, 500).map(liveLine));
+    await expect
+      .poll(async () => {
+        const s = await service.api.recordingStatus({});
+        return s.ok ? s.value[0]?.tailVersion : 0;
+      })
+      .toBe(200);
+    expect(images.totalRequests).toBe(asked);
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ArchiveService, type ImportFn } from '../../app/service/service.js';
-import type { ApiEvent, ImportProgress, RecordPage, Summary } from '../../app/service/contract.js';
+import type { ApiEvent, ImportProgress, RecordPage, Result } from '../../app/service/contract.js';
 import { importSegments } from '../../app/archive/import.js';
 import { compareCodePoints, encodeRecord } from '../../app/archive/encode.js';
 import { T0, tempDir, writeShapedChannel } from '../support/service-archive.js';
@@ -27,23 +27,20 @@ async function setup(opts: { importSegments?: ImportFn } = {}) {
   return { dir: t.dir, segments, service, events };
 }
 
-async function value<T>(
-  p: Promise<{ ok: true; value: unknown } | { ok: false; error: { message: string } }>,
-): Promise<T> {
+/** The value of a call that must succeed (its type comes from the contract). */
+async function value<T>(p: Promise<Result<T>>): Promise<T> {
   const r = await p;
   if (!r.ok) throw new Error(`expected ok, got ${r.error.message}`);
-  return r.value as T;
+  return r.value;
 }
 
 describe('ArchiveService on a real archive', () => {
   it('builds the sample archive from the real fixture and summarizes it', async () => {
     const { service } = await setup();
-    expect(await value(service.call('createSampleArchive', {}))).toEqual({ channel: 'nymn', records: 800 });
-    const channels = await value<Array<{ channel: string; records: number }>>(service.call('listChannels', {}));
+    expect(await value(service.api.createSampleArchive({}))).toEqual({ channel: 'nymn', records: 800 });
+    const channels = await value(service.api.listChannels({}));
     expect(channels).toMatchObject([{ channel: 'nymn', records: 800 }]);
-    const s = await value<Summary>(
-      service.call('summary', { channel: 'nymn', from: T0, to: T0 + 3600, resolution: 'hour' }),
-    );
+    const s = await value(service.api.summary({ channel: 'nymn', from: T0, to: T0 + 3600, resolution: 'hour' }));
     expect(s.buckets).toHaveLength(1);
     expect(s.buckets[0]).toMatchObject({
       records: 800,
@@ -58,8 +55,8 @@ describe('ArchiveService on a real archive', () => {
     const { segments, service } = await setup();
     await writeShapedChannel(segments);
     await service.scanned();
-    const s = await value<Summary>(
-      service.call('summary', { channel: 'testchan', from: T0, to: T0 + 15 * 60, resolution: 'minute' }),
+    const s = await value(
+      service.api.summary({ channel: 'testchan', from: T0, to: T0 + 15 * 60, resolution: 'minute' }),
     );
     expect(s.buckets).toHaveLength(15);
     expect(s.buckets.map((b) => b.records)).toEqual([3, 3, 4, 3, 3, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
@@ -85,20 +82,18 @@ describe('ArchiveService on a real archive', () => {
     // After the last recorded minute nothing is "missing": only the gap between recordings.
     expect(s.unrecorded).toEqual([[T0 + 300, T0 + 600]]);
     expect(s.receivers).toEqual({ 'a.aaaaa.0': 15, 'b.bbbbb.0': 2 });
-    const clipped = await value<Summary>(
-      service.call('summary', { channel: 'testchan', from: T0 + 420, to: T0 + 480, resolution: 'minute' }),
+    const clipped = await value(
+      service.api.summary({ channel: 'testchan', from: T0 + 420, to: T0 + 480, resolution: 'minute' }),
     );
     expect(clipped.unrecorded).toEqual([[T0 + 420, T0 + 480]]);
   });
 
   it('lists the records of a range in SPEC §4 order, paged, and gives each one in detail', async () => {
     const { service } = await setup();
-    await value(service.call('createSampleArchive', {}));
+    await value(service.api.createSampleArchive({}));
     const all: RecordPage['rows'] = [];
     for (let offset = 0; ; offset += 300) {
-      const page = await value<RecordPage>(
-        service.call('records', { channel: 'nymn', from: T0, to: T0 + 3600, offset, limit: 300 }),
-      );
+      const page = await value(service.api.records({ channel: 'nymn', from: T0, to: T0 + 3600, offset, limit: 300 }));
       expect(page.total).toBe(800);
       all.push(...page.rows);
       if (page.rows.length < 300) break;
@@ -112,15 +107,13 @@ describe('ArchiveService on a real archive', () => {
       expect(order).toBeLessThanOrEqual(0);
     }
     const clear = all.find((r) => r.record.command === 'CLEARCHAT')!;
-    const d = await value<{ record: unknown; ircLine: string; file: string; receivers: unknown[] }>(
-      service.call('recordDetail', { channel: 'nymn', key: clear.key }),
-    );
+    const d = await value(service.api.recordDetail({ channel: 'nymn', key: clear.key }));
     expect(d.record).toEqual(clear.record);
     expect(d.ircLine).toMatch(/^@.* :tmi\.twitch\.tv CLEARCHAT #nymn :/);
     expect(d.file).toMatch(/^nymn\/chat\/2024-01-06T16\/\d\d\.00-[A-Za-z0-9_-]{43}\.json$/);
     expect(d.receivers).toHaveLength(1);
-    const filtered = await value<RecordPage>(
-      service.call('records', {
+    const filtered = await value(
+      service.api.records({
         channel: 'nymn',
         from: T0,
         to: T0 + 3600,
@@ -130,13 +123,13 @@ describe('ArchiveService on a real archive', () => {
       }),
     );
     expect(filtered.total).toBe(2);
-    const missing = await service.call('recordDetail', { channel: 'nymn', key: clear.key.replace(/#\d+$/, '#9999') });
+    const missing = await service.api.recordDetail({ channel: 'nymn', key: clear.key.replace(/#\d+$/, '#9999') });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
   it('keeps the index in a cache keyed by file name and picks up new files', async () => {
     const { dir, segments, service } = await setup();
-    await value(service.call('createSampleArchive', {}));
+    await value(service.api.createSampleArchive({}));
     const cache = JSON.parse(await fs.readFile(path.join(segments, '.chat-archiver', 'index', 'nymn.json'), 'utf8'));
     expect(Object.keys(cache.files).length).toBeGreaterThan(5);
     await writeShapedChannel(segments);
@@ -147,14 +140,14 @@ describe('ArchiveService on a real archive', () => {
       mergeIntervalMs: 0,
     });
     cleanups.push(() => second.close());
-    const channels = await value<Array<{ channel: string; records: number }>>(second.call('listChannels', {}));
+    const channels = await value(second.api.listChannels({}));
     expect(channels.map((c) => [c.channel, c.records])).toEqual([
       ['nymn', 800],
       ['testchan', 17],
     ]);
-    expect(await second.call('indexStatus', {})).toEqual({
+    expect(await second.api.indexStatus({})).toEqual({
       ok: true,
-      value: { scanning: false, filesTotal: 16, filesScanned: 16 },
+      value: { scanning: false, filesTotal: 16, filesScanned: 16, error: null },
     });
   });
 
@@ -166,7 +159,7 @@ describe('ArchiveService on a real archive', () => {
       .filter((e): e is Extract<ApiEvent, { type: 'index' }> => e.type === 'index')
       .map((e) => e.status);
     expect(index[0]!.scanning).toBe(true);
-    expect(index.at(-1)).toEqual({ scanning: false, filesTotal: 7, filesScanned: 7 });
+    expect(index.at(-1)).toEqual({ scanning: false, filesTotal: 7, filesScanned: 7, error: null });
   });
 
   it('imports a folder with progress events and reports the new channel', async () => {
@@ -174,11 +167,11 @@ describe('ArchiveService on a real archive', () => {
     cleanups.push(src.cleanup);
     await writeShapedChannel(src.dir, 'other');
     const { service, events } = await setup();
-    const { importId } = await value<{ importId: string }>(service.call('importStart', { sources: [src.dir] }));
+    const { importId } = await value(service.api.importStart({ sources: [src.dir] }));
     let last: ImportProgress | undefined;
     for (let i = 0; i < 200 && !['done', 'failed', 'cancelled'].includes(last?.phase ?? ''); i++) {
       await new Promise((r) => setTimeout(r, 25));
-      last = (await value<ImportProgress[]>(service.call('importStatus', {}))).find((p) => p.importId === importId);
+      last = (await value(service.api.importStatus({}))).find((p) => p.importId === importId);
     }
     expect(last).toMatchObject({ phase: 'done', filesTotal: 7, filesChecked: 7, error: null });
     expect(last!.copied).toBe(7);
@@ -186,7 +179,7 @@ describe('ArchiveService on a real archive', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress.at(-1)!.progress.phase).toBe('done');
     expect(events.some((e) => e.type === 'archiveChanged' && e.channel === 'other')).toBe(true);
-    const channels = await value<Array<{ channel: string; records: number }>>(service.call('listChannels', {}));
+    const channels = await value(service.api.listChannels({}));
     // Merging joins minute 2's two files: 16 records (b's message is a different event).
     expect(channels).toMatchObject([{ channel: 'other', records: 17 }]);
   });
@@ -201,16 +194,16 @@ describe('ArchiveService on a real archive', () => {
     };
     const { service, segments } = await setup({ importSegments: slow });
     await writeShapedChannel(src.dir, 'other');
-    const { importId } = await value<{ importId: string }>(service.call('importStart', { sources: [src.dir] }));
-    expect(await service.call('importStart', { sources: [src.dir] })).toMatchObject({
+    const { importId } = await value(service.api.importStart({ sources: [src.dir] }));
+    expect(await service.api.importStart({ sources: [src.dir] })).toMatchObject({
       ok: false,
       error: { code: 'busy' },
     });
-    expect(await value(service.call('importCancel', { importId }))).toEqual({ cancelled: true });
-    const [status] = await value<ImportProgress[]>(service.call('importStatus', {}));
+    expect(await value(service.api.importCancel({ importId }))).toEqual({ cancelled: true });
+    const [status] = await value(service.api.importStatus({}));
     expect(status).toMatchObject({ importId, phase: 'cancelled' });
     await expect(fs.readdir(path.join(segments, 'other'))).rejects.toThrow();
-    expect(await service.call('importCancel', { importId: 'nope' })).toMatchObject({
+    expect(await service.api.importCancel({ importId: 'nope' })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -218,46 +211,62 @@ describe('ArchiveService on a real archive', () => {
 
   it('refuses import sources that are relative, missing, or the archive itself', async () => {
     const { dir, segments, service } = await setup();
-    expect(await service.call('importStart', { sources: ['relative/dir'] })).toMatchObject({
+    expect(await service.api.importStart({ sources: ['relative/dir'] })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });
-    expect(await service.call('importStart', { sources: [path.join(dir, 'nope')] })).toMatchObject({
+    expect(await service.api.importStart({ sources: [path.join(dir, 'nope')] })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
-    expect(await service.call('importStart', { sources: [segments] })).toMatchObject({
+    expect(await service.api.importStart({ sources: [segments] })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });
-    expect(await service.call('importStart', { sources: [dir] })).toMatchObject({
+    expect(await service.api.importStart({ sources: [dir] })).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },
     });
   });
 
+  it('reports a settings file it could not use until settings are saved', async () => {
+    const t = await tempDir();
+    cleanups.push(t.cleanup);
+    const file = path.join(t.dir, 'settings.json');
+    await fs.writeFile(file, JSON.stringify({ nodeName: 'not.valid' }));
+    const service = await ArchiveService.create({ segmentsDir: path.join(t.dir, 'segments'), settingsFile: file });
+    cleanups.push(() => service.close());
+    const loaded = await value(service.api.getSettings({}));
+    expect(loaded.problem).toMatch(
+      /^settings\.json cannot be used: "nodeName": .*; the file was kept as settings\.json\.invalid-/,
+    );
+    expect(service.settingsProblem).toBe(loaded.problem);
+    expect(await value(service.api.setSettings({ nodeName: 'fixed' }))).toMatchObject({
+      nodeName: 'fixed',
+      problem: null,
+    });
+  });
+
   it('keeps settings, refuses moving a fixed archive, and reports recording as unavailable without a recorder', async () => {
     const { dir, service } = await setup();
-    const s = await value<{ nodeName: string; hasToken: boolean }>(
-      service.call('setSettings', { nodeName: 'test-node', historyGapFilling: false }),
-    );
+    const s = await value(service.api.setSettings({ nodeName: 'test-node', historyGapFilling: false }));
     expect(s).toMatchObject({ nodeName: 'test-node', hasToken: false });
     expect(JSON.parse(await fs.readFile(path.join(dir, 'settings.json'), 'utf8'))).toMatchObject({
       nodeName: 'test-node',
       historyGapFilling: false,
     });
-    expect(await service.call('setSettings', { segmentsDir: dir })).toMatchObject({
+    expect(await service.api.setSettings({ segmentsDir: dir })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
-    expect(await value(service.call('setToken', { token: 'oauth:abc' }))).toEqual({ hasToken: true });
-    expect(await service.call('recordingStart', { channels: ['nymn'] })).toMatchObject({
+    expect(await value(service.api.setToken({ token: 'oauth:abc' }))).toEqual({ hasToken: true });
+    expect(await service.api.recordingStart({ channels: ['nymn'] })).toMatchObject({
       ok: false,
       error: { code: 'unavailable' },
     });
-    expect(await service.call('pickFolder', {})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await service.api.pickFolder({})).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(
-      await service.call('summary', { channel: 'nymn', from: 0, to: 253402300800, resolution: 'minute' }),
+      await service.api.summary({ channel: 'nymn', from: 0, to: 253402300800, resolution: 'minute' }),
     ).toMatchObject({
       ok: false,
       error: { code: 'invalid_argument' },

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 
-const FIXTURE_PATH = new URL('../fixtures/recentmessages-nymn.json', import.meta.url);
+const FIXTURE_PATH = new URL('../../app/service/sample/recentmessages-nymn.json', import.meta.url);
 
 /** The fixture's 800 lines as the recent-messages service served them. */
 export function fixtureLines(): string[] {

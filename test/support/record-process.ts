@@ -1,4 +1,4 @@
-/** Runs `chat-archiver record` from source as a child process (tests and benchmark). */
+/** Runs `chat-archiver` commands from source as child processes (tests and benchmark), reading their --json events. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,6 +10,8 @@ export interface RecordProcess {
   events: Array<Record<string, unknown>>;
   stderr: () => string;
   waitForEvent(pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Resolves with the exit code once the process ends by itself (null when killed by a signal). */
+  exited: Promise<number | null>;
   /** Sends the signal and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -19,6 +21,11 @@ export interface RecordProcess {
  * makes the recorder look for the public CDNs (tests talk only to 127.0.0.1).
  */
 export function spawnRecorder(args: string[], opts: { images?: boolean } = {}): RecordProcess {
+  return spawnCli(['record', '--json', ...(opts.images ? [] : ['--no-images']), ...args]);
+}
+
+/** `chat-archiver ARGS` (give it --json for events). */
+export function spawnCli(args: string[]): RecordProcess {
   const child = spawn(
     process.execPath,
     [
@@ -26,9 +33,6 @@ export function spawnRecorder(args: string[], opts: { images?: boolean } = {}): 
       '--import',
       'tsx',
       MAIN,
-      'record',
-      '--json',
-      ...(opts.images ? [] : ['--no-images']),
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -51,6 +55,7 @@ export function spawnRecorder(args: string[], opts: { images?: boolean } = {}): 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
+    exited,
     events,
     stderr: () => err,
     waitForEvent(pred, timeoutMs = 30_000) {

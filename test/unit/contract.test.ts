@@ -11,6 +11,8 @@ import { checkServeOptions, isLoopback } from '../../app/service/http-server.js'
 import { parseIrcLine } from '../../app/record/irc-parse.js';
 import { sampleRecords } from '../../app/service/sample.js';
 import { defaultSegmentsDir } from '../../app/service/paths.js';
+import { encodeRecord } from '../../app/archive/encode.js';
+import { chatRecord, T0 } from '../support/service-archive.js';
 
 describe('the contract', () => {
   it('rejects unknown fields, bad channel names and non-finite times for every ranged method', () => {
@@ -106,11 +108,21 @@ describe('overview queries', () => {
     );
   });
 
-  it('summarizes batch text, counting lines that are not records as problems', () => {
-    const s = summarizeBatch(
-      '{"command":"PRIVMSG","receivers":{"a":1,"b":2}}\n{"command":"JOIN","receivers":{"a":1}}\nnot json\n{"x":1}\n',
-    );
-    expect(s).toEqual({ records: 2, byCommand: { PRIVMSG: 1, JOIN: 1 }, receivers: { a: 2, b: 1 }, problems: 2 });
+  it('summarizes a batch file as the archive reader reads it: lines that are not valid records are problems', () => {
+    const privmsg = chatRecord(T0, 'a', 'hi');
+    privmsg.receivers.b = T0 + 1;
+    privmsg.receiver_ranges.b = [T0, 0];
+    const join = chatRecord(T0 + 1, 'a', '', 'JOIN');
+    const lines = [
+      encodeRecord(privmsg),
+      encodeRecord(join),
+      'not json',
+      '{"x":1}',
+      '{"command":"PRIVMSG","receivers":{"a":1}}',
+    ];
+    const s = summarizeBatch(Buffer.from(lines.join('\n') + '\n'));
+    expect(s).toEqual({ records: 2, byCommand: { PRIVMSG: 1, JOIN: 1 }, receivers: { a: 2, b: 1 }, problems: 3 });
+    expect(summarizeBatch({ tooLarge: 1e12 })).toMatchObject({ records: 0, problems: 1 });
   });
 });
 

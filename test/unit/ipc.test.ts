@@ -103,6 +103,29 @@ describe('IPC handlers', () => {
     expect(isTrustedSender(mainFrame, () => null)).toBe(false);
   });
 
+  it('logs every refused call with the method and where it came from, never its arguments', async () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const { contents, mainFrame } = fakeContents();
+    const lines: string[] = [];
+    registerIpc(
+      ipcMain,
+      service,
+      () => contents,
+      (l) => lines.push(l),
+    );
+    const foreign = fakeContents('https://evil.example/page?session=secret').mainFrame;
+    const subframe = { url: 'app://archive/index.html', parent: mainFrame } as unknown as WebFrameMain;
+    await handlers.get(invokeChannel('setToken'))!({ senderFrame: foreign }, { token: 'oauth:hidden' });
+    await handlers.get(invokeChannel('listChannels'))!({ senderFrame: subframe }, {});
+    await handlers.get(invokeChannel('listChannels'))!({ senderFrame: null }, {});
+    await handlers.get(invokeChannel('listChannels'))!({ senderFrame: mainFrame }, {});
+    expect(lines).toEqual([
+      `chat-archiver: refused ${invokeChannel('setToken')} from a page at https://evil.example`,
+      `chat-archiver: refused ${invokeChannel('listChannels')} from a subframe at app://archive`,
+      `chat-archiver: refused ${invokeChannel('listChannels')} from a frame that is gone`,
+    ]);
+  });
+
   it('validates arguments: unknown fields, bad channels, non-finite times', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
     const { contents, mainFrame } = fakeContents();
@@ -128,7 +151,7 @@ describe('IPC handlers', () => {
     const { ipcMain } = fakeIpcMain();
     const { contents, sent } = fakeContents();
     const unregister = registerIpc(ipcMain, service, () => contents);
-    await service.call('createSampleArchive', {});
+    await service.api.createSampleArchive({});
     expect(sent.some(([ch, e]) => ch === EVENT_CHANNEL && (e as ApiEvent).type === 'archiveChanged')).toBe(true);
     unregister();
   });

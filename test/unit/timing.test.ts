@@ -8,6 +8,7 @@ import { parseIrcLine } from '../../app/record/irc-parse.js';
 import { JournalStore, readJournal, replayLeftoverJournals } from '../../app/record/journal.js';
 import { ReceiverBatcher } from '../../app/record/batcher.js';
 import { Receiver } from '../../app/record/receiver.js';
+import { readArchiveRecords } from '../support/archive-records.js';
 
 const T0 = 1_704_557_940; // a minute start
 const ts = (s: number) => ({ 'tmi-sent-ts': String(Math.round(s * 1000)) });
@@ -107,19 +108,7 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
       rx.handleLine(l, T0);
     return { store, batcher, rx };
   }
-  const readBatches = () => {
-    const out: Record<string, unknown>[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.name.startsWith('.')) continue;
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else for (const l of fs.readFileSync(p, 'utf8').split('\n')) if (l) out.push(JSON.parse(l));
-      }
-    };
-    walk(segments);
-    return out;
-  };
+  const readBatches = () => readArchiveRecords(segments);
 
   it('back-narrows estimates of this connection and writes batches only when due', async () => {
     const { store, batcher, rx } = setup();
@@ -137,8 +126,8 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     expect((await batcher.writeAll()).written).toEqual([]);
     store.close();
 
-    const recs = readBatches();
-    const u1 = recs.find((r) => (r.params as string[])[1] === 'u1')!;
+    const recs = await readBatches();
+    const u1 = recs.find((r) => r.params[1] === 'u1')!;
     expect(u1).toMatchObject({
       time: T0 + 10,
       time_range: 4,
@@ -147,7 +136,7 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     });
     const join = recs.find((r) => r.command === 'JOIN')!;
     expect(join).toMatchObject({ time: T0 - 34, time_range: 48 });
-    expect(recs.find((r) => (r.params as string[])[1] === 'u3')).toMatchObject({ time: T0 + 14, time_range: 10 });
+    expect(recs.find((r) => r.params[1] === 'u3')).toMatchObject({ time: T0 + 14, time_range: 10 });
     expect(recs.find((r) => r.command === 'PRIVMSG')).toMatchObject({
       time: T0 + 14,
       time_range: 0,
@@ -170,11 +159,7 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
     const r = await replayLeftoverJournals(segments);
     expect(r.problems).toEqual([]);
     expect(r.written).toHaveLength(1);
-    expect(
-      readBatches()
-        .map((x) => x.time_range)
-        .sort(),
-    ).toEqual([0, 4]);
+    expect((await readBatches()).map((x) => x.time_range).sort()).toEqual([0, 4]);
     expect(fs.existsSync(store.dir)).toBe(false);
   });
 
@@ -197,7 +182,7 @@ describe('receiver pipeline with journal and batcher (injected clock)', () => {
       rx.handleLine(`@id=m${i};tmi-sent-ts=${(T0 + i) * 1000} :u!u@u PRIVMSG #c :${i}`, T0 + i);
     const out = await batcher.writeAll();
     expect(out.written.map((w) => w.records)).toEqual([10, 10, 5]);
-    expect(readBatches()).toHaveLength(25);
+    expect(await readBatches()).toHaveLength(25);
     store.close();
   });
 });
