@@ -53,6 +53,23 @@ export const normalizeChannel = (typed: string) => typed.trim().replace(/^#/, ''
 /** Twitch logins are case-insensitive and stored in lower case. */
 export const normalizeLogin = (typed: string) => typed.trim().toLowerCase();
 
+/**
+ * How faithfully a receiver holds what it saw, from the form of its id's last part (README
+ * "Merge laws for reconstructions"): `<n>` and `h<n>` captured the raw line (a live connection,
+ * a history fetch, justlog, a raw IRC log); `r<n>` rebuilt the message with its id
+ * (TwitchDownloader); `e<n>` estimated it without an id, to the second (Chatterino).
+ */
+export type Fidelity = 'verbatim' | 'rebuilt' | 'estimated';
+const RECONSTRUCTION_PART = /\.([re])\d{1,9}$/;
+
+export function receiverFidelity(receiver: string): Fidelity {
+  const m = RECONSTRUCTION_PART.exec(receiver);
+  return m === null ? 'verbatim' : m[1] === 'r' ? 'rebuilt' : 'estimated';
+}
+
+/** A record is reconstructed when no receiver of it captured the raw line. */
+export const isReconstructed = (receivers: Record<string, unknown>) =>
+  Object.keys(receivers).every((id) => receiverFidelity(id) !== 'verbatim');
 /** A Syncthing device ID as Syncthing prints it: 8 groups of 7 base32 characters (check characters included). */
 export const DEVICE_ID: Rule = {
   pattern: /^[A-Z2-7]{7}(-[A-Z2-7]{7}){7}$/,

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { FakeTwitch, fixtureLines, liveLine } from '../test/support/fake-twitch.js';
+import { FakeTwitch, freshLineTemplates } from '../test/support/fake-twitch.js';
 import { spawnRecorder } from '../test/support/record-process.js';
 import { FakeImageServer } from '../test/support/fake-images.js';
 
@@ -18,27 +18,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const FRAME_LINES = 50;
 const IN_FLIGHT = 16;
 const CLK_TCK = 100;
-
-/** Fixture lines as [before id, between id and ts, after ts] (or without an id: [before ts, after ts]). */
-function templates(): Array<(n: number, ts: number) => string> {
-  return fixtureLines().map((raw) => {
-    const line = liveLine(raw).replace(' #nymn', ' #bench');
-    const withId = /^(.*?(?:^@|;)id=)[^; ]+(.*?tmi-sent-ts=)\d+(.*)$/s.exec(line);
-    if (withId) {
-      const [, a, b, c] = withId as unknown as [string, string, string, string];
-      return (n, ts) => `${a}bench-${n}${b}${ts}${c}`;
-    }
-    const tsFirst = /^(.*?tmi-sent-ts=)\d+(.*?(?:^@|;)id=)[^; ]+(.*)$/s.exec(line);
-    if (tsFirst) {
-      const [, a, b, c] = tsFirst as unknown as [string, string, string, string];
-      return (n, ts) => `${a}${ts}${b}bench-${n}${c}`;
-    }
-    const noId = /^(.*?tmi-sent-ts=)\d+(.*)$/s.exec(line)!;
-    const [, a, c] = noId as unknown as [string, string, string];
-    // Id-less lines (CLEARCHAT) get a unique target so each is its own record.
-    return (n, ts) => `${a}${ts}${c.replace(/ (\S+)$/, ` $1_${n}`)}`;
-  });
-}
 
 function procStats(pid: number): { rss: number; hwm: number; cpu: number } | null {
   try {
@@ -100,7 +79,7 @@ async function main() {
   // The handshake lines count as received too; wait for a status event that includes them.
   await new Promise((r) => setTimeout(r, 2000));
   const client = srv.joinedClients('bench')[0]!;
-  const make = templates();
+  const make = freshLineTemplates('bench');
   const preamble = received;
 
   let sent = 0;

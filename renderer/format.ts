@@ -1,4 +1,5 @@
 /** Display formats. Archive times are UTC (folder names are), so the viewer shows UTC too. */
+import { receiverFidelity } from '../app/rules.js';
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
@@ -93,3 +94,13 @@ export function duration(seconds: number): string {
 export const nodeOf = (receiverId: string) => receiverId.split('.')[0] || receiverId;
 /** The rest: `x7Kq2.0`. */
 export const connectionOf = (receiverId: string) => receiverId.split('.').slice(1).join('.');
+
+/** How a receiver held the line (README "Merge laws for reconstructions"), in words; null for a verbatim one. */
+export function fidelityWords(receiverId: string): string | null {
+  const f = receiverFidelity(receiverId);
+  return f === 'rebuilt'
+    ? 'rebuilt from another tool (its id and some fields, not the raw line)'
+    : f === 'estimated'
+      ? 'estimated from a log without ids (user, text and a time to the second)'
+      : null;
+}

@@ -6,6 +6,7 @@
 import type { Observation } from './observation.js';
 import { minuteStart } from './layout.js';
 import { fromByteString, linesToBytes, lineFromIdentity, toByteString, type EncodedLine } from './encode.js';
+import { canonicalEstimateKey, estimateKey, levelOf, viewOfKey, type Level } from './reconstruction.js';
 
 export interface NormalizeWarning {
   kind: 'duplicate-delivery' | 'disjoint-id-ranges' | 'id-identity-conflict';
@@ -50,7 +51,25 @@ export class ObservationSet {
   private readonly big = new WeakMap<Observation[], Map<string, number>>();
   /** One string per receiver id: an hour has a handful of receivers and hundreds of thousands of observations. */
   private readonly receivers = new Map<string, string>();
+  private readonly levels = new Map<string, Level>();
+  /**
+   * Rebuilt observations (level 1) with a message id, by id: they join that id's record
+   * whatever their fields, so they are kept apart from the identity groups.
+   */
+  readonly rebuilt = new Map<string, Observation[]>();
+  private readonly rebuiltAt = new Map<string, number>();
+  /** Groups whose key is an estimate's identity (canonicalEstimateKey): their estimates match by view. */
+  readonly estimateGroups = new WeakSet<Observation[]>();
+  private readonly estimateKeys = new Map<string, string | null>();
+  /** The set holds a reconstruction: `cluster` applies the reconstruction laws. */
+  reconstructions = false;
   size = 0;
+
+  level(receiver: string): Level {
+    let l = this.levels.get(receiver);
+    if (l === undefined) this.levels.set(receiver, (l = levelOf(receiver)));
+    return l;
+  }
 
   /**
    * Adds an observation; false if the set already held one of that receiver at that
@@ -61,9 +80,27 @@ export class ObservationSet {
     const receiver = this.receivers.get(o.receiver);
     if (receiver === undefined) this.receivers.set(o.receiver, o.receiver);
     else o.receiver = receiver;
+    let estimate = false;
+    const level = this.level(o.receiver);
+    if (level < 2) {
+      this.reconstructions = true;
+      if (level === 1 && o.id !== null) return this.addRebuilt(o);
+      if (level === 0) {
+        // An estimate read back from the record it was folded into stands for its own identity again.
+        let k = this.estimateKeys.get(o.key);
+        if (k === undefined) this.estimateKeys.set(o.key, (k = canonicalEstimateKey(o.key)));
+        if (k !== null) {
+          o.key = k;
+          o.id = null;
+          o.standard = true;
+          estimate = true;
+        }
+      }
+    }
     const g = this.groupOf(o);
     if (!g) {
       const fresh = [o];
+      if (estimate) this.estimateGroups.add(fresh);
       this.groups.push(fresh);
       if (o.id === null) this.byKey.set(o.key, fresh);
       else {
@@ -87,6 +124,25 @@ export class ObservationSet {
     return true;
   }
 
+  /** Same message id, receiver and receive time: the same observation, whatever fields it was read with. */
+  private addRebuilt(o: Observation): boolean {
+    const id = o.id!;
+    const at = `${id}\0${o.receiver}\0${o.received}`;
+    let list = this.rebuilt.get(id);
+    if (!list) this.rebuilt.set(id, (list = []));
+    const i = this.rebuiltAt.get(at);
+    if (i !== undefined) {
+      const old = list[i]!;
+      const c = compareObservations(o, old);
+      if (c < 0 || (c === 0 && o.key < old.key)) list[i] = o;
+      return false;
+    }
+    this.rebuiltAt.set(at, list.length);
+    list.push(o);
+    this.size++;
+    return true;
+  }
+
   private groupOf(o: Observation): Observation[] | undefined {
     if (o.id === null) return this.byKey.get(o.key);
     const list = this.byId.get(o.id);
@@ -106,10 +162,13 @@ export class ObservationSet {
   }
 }
 
-/** A merged record before its line is built: its interval and its members. */
+/** A merged record before its line is built: its interval, its identity and its members. */
 export interface MergedRecord {
   time: number;
   timeRange: number;
+  /** Canonical identity JSON (byte string) and whether it has exactly the standard fields. */
+  key: string;
+  standard: boolean;
   members: Observation[];
 }
 
@@ -127,29 +186,141 @@ export function cluster(all: Iterable<Observation> | ObservationSet): Clustered 
     set = new ObservationSet();
     for (const o of all) set.add(o);
   }
-  const records: MergedRecord[] = [];
+  const drafts: Draft[] = [];
   const warnings: NormalizeWarning[] = [];
-  const idIdentities = new Map<string, number>();
+  const byId = new Map<string, Draft[]>();
+  const estimates: Observation[][] = [];
   let observations = 0;
   for (const group of set.groups) {
-    const unique = [...group].sort(compareObservations);
+    let unique = [...group].sort(compareObservations);
     observations += unique.length;
+    if (set.reconstructions && set.estimateGroups.has(group)) {
+      const own = unique.filter((o) => set.level(o.receiver) === 0);
+      if (own.length) {
+        estimates.push(own);
+        unique = unique.filter((o) => set.level(o.receiver) > 0);
+        if (!unique.length) continue;
+      }
+    }
     const first = unique[0]!;
     if (first.id !== null) {
-      idIdentities.set(first.id, (idIdentities.get(first.id) ?? 0) + 1);
-      records.push(merged(firstPerReceiver(unique, warnings), warnings));
+      const d: Draft = { key: first.key, standard: first.standard, id: first.id, members: unique };
+      const list = byId.get(first.id);
+      if (list) list.push(d);
+      else byId.set(first.id, [d]);
+      drafts.push(d);
     } else {
-      for (const c of clusterWithoutId(unique)) records.push(merged(c, warnings));
+      for (const c of clusterWithoutId(unique))
+        drafts.push({ key: first.key, standard: first.standard, id: null, members: c });
     }
   }
-  for (const [id, n] of idIdentities)
-    if (n > 1)
+  for (const [id, list] of byId)
+    if (list.length > 1)
       warnings.push({
         kind: 'id-identity-conflict',
-        message: `message id ${id} has ${n} records with different fields; kept apart`,
+        message: `message id ${id} has ${list.length} records with different fields; kept apart`,
       });
+  for (const [id, rebuilt] of set.rebuilt) {
+    observations += rebuilt.length;
+    foldRebuilt(id, rebuilt, byId.get(id), drafts, set);
+  }
+  for (const d of drafts) if (d.id !== null) d.members = firstPerReceiver(d.members, warnings);
+  if (estimates.length) matchEstimates(estimates, drafts, set);
+  const records = drafts.map((d) => merged(d, set, warnings));
   return { records, observations, warnings };
 }
+
+/** A record being built: its identity and its members. */
+interface Draft {
+  key: string;
+  standard: boolean;
+  id: string | null;
+  members: Observation[];
+}
+
+/**
+ * Rebuilt observations of one message id join the record of that id's verbatim line (the one
+ * with the least key when several lines disagree); without one, they are one record of their
+ * own, with the least of their keys.
+ */
+function foldRebuilt(
+  id: string,
+  rebuilt: Observation[],
+  same: Draft[] | undefined,
+  drafts: Draft[],
+  set: ObservationSet,
+) {
+  let target: Draft | undefined;
+  for (const d of same ?? [])
+    if (d.members.some((o) => set.level(o.receiver) === 2) && (!target || d.key < target.key)) target = d;
+  if (target) {
+    target.members = [...target.members, ...rebuilt];
+    return;
+  }
+  const least = rebuilt.reduce((a, b) => (b.key < a.key ? b : a));
+  const d: Draft = { key: least.key, standard: least.standard, id, members: [...rebuilt] };
+  if (same) same.push(d);
+  drafts.push(d);
+}
+
+/** The sender of an identity key without parsing it: only strings precede the top-level "sender" (see lineFromIdentity). */
+function senderOfKey(key: string): string | null {
+  const i = key.indexOf(',"sender":"');
+  if (i < 0) return null;
+  const from = i + ',"sender":"'.length;
+  const to = key.indexOf('"', from);
+  return to < 0 ? null : key.slice(from, to);
+}
+
+/**
+ * Estimates (level 0) join a record of a higher level with the same chat view whose interval
+ * meets theirs and that has nothing from their receiver yet: estimates in the total order,
+ * candidates by (time, range, key, first member). The rest are id-less events among themselves.
+ */
+function matchEstimates(pools: Observation[][], drafts: Draft[], set: ObservationSet): void {
+  const wanted = new Set(pools.map((p) => p[0]!.key));
+  const logins = new Set<string>();
+  for (const key of wanted) logins.add(viewOfKey(key)!.login);
+  const candidates = new Map<string, Array<{ d: Draft; lo: number; hi: number; receivers: Set<string> }>>();
+  for (const d of drafts) {
+    const sender = senderOfKey(d.key);
+    if (sender === null || !logins.has(sender)) continue;
+    const v = viewOfKey(d.key);
+    if (!v) continue;
+    const ek = estimateKey(v);
+    if (!wanted.has(ek)) continue;
+    const { time, timeRange } = span(d.members, set).range;
+    const c = { d, lo: time, hi: time + timeRange, receivers: new Set(d.members.map((o) => o.receiver)) };
+    const list = candidates.get(ek);
+    if (list) list.push(c);
+    else candidates.set(ek, [c]);
+  }
+  for (const list of candidates.values())
+    list.sort(
+      (a, b) =>
+        a.lo - b.lo ||
+        a.hi - b.hi ||
+        cmpStr(a.d.key, b.d.key) ||
+        compareObservations(a.d.members.reduce(least), b.d.members.reduce(least)),
+    );
+  for (const pool of pools) {
+    const key = pool[0]!.key;
+    const list = candidates.get(key) ?? [];
+    const unmatched: Observation[] = [];
+    for (const o of pool) {
+      const end = o.start + o.length;
+      const c = list.find((c) => o.start <= c.hi && c.lo <= end && !c.receivers.has(o.receiver));
+      if (!c) unmatched.push(o);
+      else {
+        c.d.members.push(o);
+        c.receivers.add(o.receiver);
+      }
+    }
+    for (const members of clusterWithoutId(unmatched)) drafts.push({ key, standard: true, id: null, members });
+  }
+}
+
+const least = (a: Observation, b: Observation) => (compareObservations(b, a) < 0 ? b : a);
 
 export function normalize(all: Iterable<Observation> | ObservationSet): Normalized {
   const c = cluster(all);
@@ -238,8 +409,21 @@ function clusterWithoutId(sorted: Observation[]): Observation[][] {
   return clusters.map((c) => c.members);
 }
 
-function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRecord {
-  // Intersection of the members' intervals; exact values of one member where it defines both ends.
+/**
+ * The interval of a record: the intersection of its members' intervals, exact values of one
+ * member where it defines both ends; the hull when they do not meet. Only the members of the
+ * highest level count: a verbatim line's time wins over a reconstruction's estimate.
+ */
+function span(
+  all: Observation[],
+  set: ObservationSet,
+): { range: { time: number; timeRange: number }; disjoint: boolean } {
+  let members = all;
+  if (set.reconstructions) {
+    let top = 0;
+    for (const o of all) top = Math.max(top, set.level(o.receiver));
+    members = all.filter((o) => set.level(o.receiver) === top);
+  }
   let lo = -Infinity;
   let hi = Infinity;
   let hiOwner: Observation | undefined;
@@ -251,27 +435,32 @@ function merged(members: Observation[], warnings: NormalizeWarning[]): MergedRec
       hiOwner = o;
     }
   }
-  let time: number;
-  let timeRange: number;
-  if (lo <= hi) {
-    time = lo;
-    timeRange = hiOwner && hiOwner.start === lo ? hiOwner.length : hi - lo;
-  } else {
-    const start = Math.min(...members.map((o) => o.start));
-    time = start;
-    timeRange = Math.max(...members.map((o) => o.start + o.length)) - start;
+  if (lo <= hi)
+    return {
+      range: { time: lo, timeRange: hiOwner && hiOwner.start === lo ? hiOwner.length : hi - lo },
+      disjoint: false,
+    };
+  const start = Math.min(...members.map((o) => o.start));
+  return {
+    range: { time: start, timeRange: Math.max(...members.map((o) => o.start + o.length)) - start },
+    disjoint: true,
+  };
+}
+
+function merged(d: Draft, set: ObservationSet, warnings: NormalizeWarning[]): MergedRecord {
+  const { range, disjoint } = span(d.members, set);
+  if (disjoint)
     warnings.push({
       kind: 'disjoint-id-ranges',
-      message: `receivers of message ${members[0]!.id} disagree on its time; kept the hull`,
+      message: `receivers of message ${d.id} disagree on its time; kept the hull`,
     });
-  }
-  return { time, timeRange, members };
+  return { time: range.time, timeRange: range.timeRange, key: d.key, standard: d.standard, members: d.members };
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The record's canonical line, as a byte string. */
-function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
+function recordLine({ time, timeRange, key, standard, members }: MergedRecord): EncodedLine {
   // `receivers` and `receiver_ranges` written directly: keys in UTF-16 order as RFC 8785
   // wants, numbers as JSON writes them (String gives the same for finite numbers). The
   // generic encoder costs more than everything else here on a big hour.
@@ -286,7 +475,6 @@ function recordLine({ time, timeRange, members }: MergedRecord): EncodedLine {
   let r = '{' + receivers.join(',') + '}';
   let rr = '{' + ranges.join(',') + '}';
   if (NON_ASCII.test(r)) [r, rr] = [toByteString(r), toByteString(rr)];
-  const first = members[0]!;
-  const line = lineFromIdentity(first.key, first.standard, time, timeRange, r, rr);
+  const line = lineFromIdentity(key, standard, time, timeRange, r, rr);
   return { time, timeRange, line };
 }

@@ -7,7 +7,7 @@ import type { ChannelRecording, ConnectionState } from './status.js';
 import { ReceiverBatcher } from './batcher.js';
 import type { JournalStore } from './journal.js';
 import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
-import { splitFrame, type IrcLine } from './irc-parse.js';
+import { splitFrame, type IrcLine } from '../archive/irc-parse.js';
 import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
 import { fetchHistory, historyUrlFor, recordHistory } from './history.js';
 import { LiveTail } from './live-tail.js';

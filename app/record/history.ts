@@ -2,7 +2,7 @@
  * History gap filling (issue 3 item 6): the recent-messages service's lines, recorded as
  * their own receiver. They merge with live copies by message id.
  */
-import { parseIrcLine } from './irc-parse.js';
+import { parseIrcLine } from '../archive/irc-parse.js';
 import type { Receiver } from './receiver.js';
 
 /** `{channel}` in the URL is replaced; otherwise the channel name is appended as a path segment. */

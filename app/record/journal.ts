@@ -22,8 +22,8 @@ import type { ChatRecord, Tags } from '../archive/record.js';
 import { hourDir, hourStart } from '../archive/layout.js';
 import { encodeRecord, joinLines, type EncodedLine } from '../archive/encode.js';
 import { writeBatchBytes, type WrittenFile } from '../archive/store.js';
-import { parseIrcLine, type IrcLine } from './irc-parse.js';
-import { stripHistoryTags } from './line-rules.js';
+import { parseIrcLine, type IrcLine } from '../archive/irc-parse.js';
+import { stripHistoryTags } from '../archive/line-rules.js';
 
 const JOURNAL_ROOT = path.join('.chat-archiver', 'journal');
 const OWNER_FILE = 'owner.json';

@@ -13,7 +13,7 @@ import type { ChatRecord, Range } from '../archive/record.js';
 import { observe, type Observation } from '../archive/observation.js';
 import { cluster } from '../archive/normalize.js';
 import { recordOfLine } from './journal.js';
-import type { IrcLine } from './irc-parse.js';
+import type { IrcLine } from '../archive/irc-parse.js';
 import type { Interval } from './timing.js';
 
 interface Entry {

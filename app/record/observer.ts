@@ -5,7 +5,7 @@
  * (a bounded queue, a counter); whatever it throws is swallowed: watching never fails
  * or stops a recording.
  */
-import type { IrcLine } from './irc-parse.js';
+import type { IrcLine } from '../archive/irc-parse.js';
 
 export interface RecordingObserver {
   /** A line kept by `receiver` (live or history), after it is in the journal; `received` is local Unix seconds. */

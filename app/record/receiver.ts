@@ -2,8 +2,8 @@
  * One receiver's line pipeline (no sockets): parse, apply the keep rules, time, and hand
  * to the batcher. Used for live connections and for history fetches alike.
  */
-import { parseIrcLine, type IrcLine } from './irc-parse.js';
-import { classifyLine, stripHistoryTags } from './line-rules.js';
+import { parseIrcLine, type IrcLine } from '../archive/irc-parse.js';
+import { classifyLine, stripHistoryTags } from '../archive/line-rules.js';
 import { timeOf, type Interval, type ServerClock } from './timing.js';
 import type { ReceiverBatcher } from './batcher.js';
 

@@ -4,6 +4,7 @@
  */
 import type { Tags } from '../archive/record.js';
 import { minuteStart } from '../archive/layout.js';
+import { serverTimestamp } from '../archive/line-rules.js';
 
 const BATCH_INTERVAL = 60;
 const LAG_ALLOWANCE = 60;
@@ -30,12 +31,6 @@ export interface Timed extends Interval {
   clock: ServerClock | null;
   /** Set when the line carried an exact server time: earlier estimates may narrow to it. */
   exact: number | null;
-}
-
-export function serverTimestamp(tags: Tags | null): number | null {
-  const v = tags?.['tmi-sent-ts'];
-  if (typeof v !== 'string' || !/^\d+(?:\.\d+)?$/.test(v)) return null;
-  return Number(v) / 1000;
 }
 
 export function timeOf(command: string, tags: Tags | null, now: number, clock: ServerClock | null): Timed {

@@ -20,6 +20,7 @@ import {
 } from '../rules.js';
 import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
+import { FORMATS } from '../foreign/source.js';
 import type { ChannelRecording } from '../record/status.js';
 import type { ViewerImageSets } from '../images/viewer-sets.js';
 import { parseDeviceId } from '../sync/device-id.js';
@@ -153,6 +154,16 @@ export interface RecordDetail {
   receivers: Array<{ id: string; receivedAt: number; range: Range }>;
 }
 
+/** What an import source is: another node's segments folder, or another tool's chat (README "Import"). */
+export const importFormat = z.enum(['segments', ...FORMATS]);
+export type ImportFormat = z.infer<typeof importFormat>;
+
+export interface FormatDetection {
+  format: ImportFormat | null;
+  /** What gave it away, or why nothing did. */
+  reason: string;
+}
+
 /** An import job as clients see it: the archive core's counts so far (ImportCounts) and where the job stands. */
 export interface ImportProgress extends Pick<
   ImportCounts,
@@ -163,6 +174,10 @@ export interface ImportProgress extends Pick<
   /** Each quarantined file and why (where its copy was kept is the server's business). */
   quarantined: Array<{ path: string; reason: string }>;
   error: string | null;
+  /** Other tools' chat: bytes of the sources, bytes read so far, lines imported. */
+  bytesTotal?: number;
+  bytesRead?: number;
+  linesImported?: number;
 }
 
 export interface MergeStatus {
@@ -285,7 +300,17 @@ export const methods = {
     writes: true,
   },
   importStart: {
-    args: z.strictObject({ sources: z.array(hostPath).min(1).max(64) }),
+    args: z.strictObject({
+      sources: z.array(hostPath).min(1).max(64),
+      /** Default: told from the sources (`detectFormat`). */
+      format: importFormat.optional(),
+      /** Other tools' chat: only this channel, and the channel of sources that do not name theirs. */
+      channel: channelName.optional(),
+      /** Other tools' chat: the first part of the new receiver ids (default: the format). */
+      node: nodeName.optional(),
+      /** Chatterino logs whose header does not place their time zone: an IANA name or +HH:MM. */
+      timezone: z.string().min(1).max(64).optional(),
+    }),
     result: null as unknown as { importId: string },
     writes: true,
   },
@@ -295,6 +320,11 @@ export const methods = {
     writes: true,
   },
   importStatus: { args: empty, result: null as unknown as ImportProgress[], writes: false },
+  /**
+   * Which tool wrote an import source, from its layout and first bytes. A write method: it looks
+   * at the service machine's files, which only clients allowed to import may.
+   */
+  detectFormat: { args: z.strictObject({ path: hostPath }), result: null as unknown as FormatDetection, writes: true },
   mergeStatus: { args: empty, result: null as unknown as MergeStatus, writes: false },
   indexStatus: { args: empty, result: null as unknown as IndexStatus, writes: false },
   getSettings: { args: empty, result: null as unknown as SettingsView, writes: false },

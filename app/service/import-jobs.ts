@@ -6,8 +6,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { importSegments, type ImportCounts, type ImportPhase } from '../archive/import.js';
-import type { ImportProgress, Result } from './contract.js';
+import type { ArgsOf, ImportProgress, Result } from './contract.js';
 import { errorMessage, fail, invalid, isInside, ok } from './validate.js';
+import { foreignImport, resolveFormat } from './foreign-import.js';
+import { userZone } from '../foreign/zone.js';
 
 export type ImportFn = typeof importSegments;
 
@@ -46,13 +48,32 @@ export class ImportJobs {
     this.#opts = opts;
   }
 
-  async start(sources: string[]): Promise<Result<{ importId: string }>> {
+  /** Starts an import of `sources` in `format` (default: told from them); other tools' chat takes channel, node and time zone. */
+  async start({
+    sources,
+    format,
+    channel,
+    node,
+    timezone,
+  }: ArgsOf<'importStart'>): Promise<Result<{ importId: string }>> {
     if ([...this.#jobs.values()].some((j) => !FINAL.includes(j.progress.phase)))
       return fail('busy', 'an import is already running; wait for it or cancel it');
-    const checked = await this.#checkSources(sources);
+    if (timezone !== undefined && !userZone(timezone))
+      return invalid('the time zone must be an IANA name (Europe/Berlin) or an offset (+01:00)', timezone);
+    const checked = await this.#checkSources(sources, true);
     if (!checked.ok) return checked;
+    const resolved = await resolveFormat(checked.value, format ?? 'auto');
+    if (!resolved.ok) return invalid(resolved.message);
+    let run: ImportFn;
+    if (resolved.format === 'segments') {
+      const folders = await this.#checkSources(sources);
+      if (!folders.ok) return folders;
+      if (channel || node || timezone)
+        return invalid("channel, node and time zone are for other tools' chat, not segments folders");
+      run = this.#opts.run ?? importSegments;
+    } else run = foreignImport(resolved.format, { channel, node, timezone });
     const importId = `import-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-    this.#jobs.set(importId, this.#run(importId, checked.value));
+    this.#jobs.set(importId, this.#run(importId, checked.value, run));
     return ok({ importId });
   }
 
@@ -75,8 +96,8 @@ export class ImportJobs {
     await Promise.allSettled([...this.#jobs.values()].map((j) => j.done));
   }
 
-  /** Paths from a client: absolute, existing folders, and never the archive itself or around it. */
-  async #checkSources(sources: string[]): Promise<Result<string[]>> {
+  /** Paths from a client: absolute, existing folders (files too for other tools' chat), never the archive itself or around it. */
+  async #checkSources(sources: string[], files = false): Promise<Result<string[]>> {
     const segments = this.#opts.segments();
     const out: string[] = [];
     for (const s of sources) {
@@ -91,13 +112,14 @@ export class ImportJobs {
       } catch {
         return fail('not_found', 'import source does not exist', p);
       }
-      if (!st.isDirectory()) return invalid('an import source must be a folder', p);
+      if (!st.isDirectory() && !(files && st.isFile()))
+        return invalid(files ? 'an import source must be a file or a folder' : 'an import source must be a folder', p);
       out.push(p);
     }
     return ok(out);
   }
 
-  #run(importId: string, sources: string[]): Job {
+  #run(importId: string, sources: string[], run: ImportFn): Job {
     const abort = new AbortController();
     const progress: ImportProgress = {
       importId,
@@ -119,6 +141,9 @@ export class ImportJobs {
       progress.quarantined = c.quarantined.map(({ path: p, reason }) => ({ path: p, reason }));
       progress.recordsMerged = c.recordsMerged;
       progress.newObservations = c.newObservations;
+      // Other tools' chat: progress in bytes, and lines imported.
+      for (const k of ['bytesTotal', 'bytesRead', 'linesImported'] as const)
+        if (k in c) progress[k] = (c as ImportCounts & Partial<Record<typeof k, number>>)[k];
       progress.phase = phase;
     };
     let lastEmit = 0;
@@ -127,7 +152,6 @@ export class ImportJobs {
       lastEmit = Date.now();
       this.#opts.onProgress(structuredClone(progress));
     };
-    const run = this.#opts.run ?? importSegments;
     const done = (async () => {
       let final: ImportProgress['phase'];
       emit(true);

@@ -2,8 +2,8 @@
  * The sample archive a first run offers: the bundled real recent-messages capture of
  * #nymn, stored as one receiver would have recorded it from the history service.
  */
-import { parseIrcLine } from '../record/irc-parse.js';
-import { stripHistoryTags } from '../record/line-rules.js';
+import { parseIrcLine } from '../archive/irc-parse.js';
+import { stripHistoryTags } from '../archive/line-rules.js';
 import type { ChatRecord } from '../archive/record.js';
 import { writeRecords } from '../archive/store.js';
 

@@ -22,6 +22,7 @@ import { methods } from './contract.js';
 import { apiMethods } from './api-proxy.js';
 import { ArchiveIndex } from './index-cache.js';
 import { ImportJobs, type ImportFn } from './import-jobs.js';
+import { detectSource } from './foreign-import.js';
 import { MergeLoop } from './merge-loop.js';
 import { channelInfo, summarize } from './overview.js';
 import { RecordsQuery, recordDetail } from './record-query.js';
@@ -212,7 +213,8 @@ export class ArchiveService {
     recordingTail: async ({ channel, limit }) => ok(this.#recording.tail(channel, limit)),
     recordingStart: ({ channels }) => this.#recording.start(channels),
     recordingStop: ({ channels }) => this.#recording.stop(channels),
-    importStart: ({ sources }) => this.#imports.start(sources),
+    importStart: (args) => this.#imports.start(args),
+    detectFormat: ({ path: p }) => detectSource(p),
     importCancel: ({ importId }) => this.#imports.cancel(importId),
     importStatus: async () => ok(this.#imports.status()),
     mergeStatus: async () => ok(this.#merge.status),

@@ -1,7 +1,8 @@
 /** One record in the list: time (or range with its bar), command, sender, text, provenance. */
 import { memo, type CSSProperties, type ReactNode } from 'react';
 import type { RecordRow } from '../../app/service/contract.js';
-import { clock, clockMs, connectionOf, delay, duration, nodeOf, timeLabel } from '../format.js';
+import { isReconstructed } from '../../app/rules.js';
+import { clock, clockMs, connectionOf, delay, duration, fidelityWords, nodeOf, timeLabel } from '../format.js';
 import { actionText, badgeList, isModeration, login, recordText, senderName } from './describe.js';
 import { Badge, EmoteText, type EmoteView } from './EmoteText.js';
 import type { Moderation } from './use-moderation.js';
@@ -29,12 +30,13 @@ function Provenance({ row }: { row: RecordRow }) {
         const label = nodes.indexOf(node) !== nodes.lastIndexOf(node) ? `${node}·${connectionOf(id)}` : node;
         const d = delay(r.receivers[id]! - r.time);
         const ownRange = `own range ${timeLabel(own[0], own[1])}${own[1] ? ` (${own[1]} s)` : ' (exact)'}`;
+        const fidelity = fidelityWords(id);
         return (
           <span
             key={id}
-            className="chip"
+            className={fidelity ? 'chip chip-reconstruction' : 'chip'}
             data-receiver={id}
-            title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}`}
+            title={`${id}\nreceived ${clockMs(r.receivers[id]!)} (${d})\n${ownRange}${fidelity ? `\n${fidelity}` : ''}`}
           >
             {label} <span className="chip-delay">{d}</span>
           </span>
@@ -115,6 +117,14 @@ export const MessageRow = memo(function MessageRow({
         </span>
       </div>
       <div className="msg-meta">
+        {isReconstructed(r.receivers) && (
+          <span
+            className="reconstructed"
+            title="No receiver captured this line raw: it was rebuilt or estimated from another tool's log"
+          >
+            reconstructed
+          </span>
+        )}
         <Provenance row={row} />
         {removed && (
           <JumpLink onJump={() => actions.onJump(removed.key, removed.time)}>

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import type { RecordDetail, RecordRow } from '../../app/service/contract.js';
 import { api } from '../api.js';
-import { clock, clockMs, delay, duration, fullTime, nodeOf, timeLabel } from '../format.js';
+import { clock, clockMs, delay, duration, fidelityWords, fullTime, nodeOf, timeLabel } from '../format.js';
 import { useLoad } from '../hooks.js';
 import type { Moderation } from '../messages/use-moderation.js';
 import { removedBy } from '../messages/moderation.js';
@@ -110,6 +110,12 @@ function Receivers({ d }: { d: RecordDetail }) {
               <strong>{nodeOf(x.id)}</strong>
               <br />
               <span className="muted mono">{x.id}</span>
+              {fidelityWords(x.id) && (
+                <>
+                  <br />
+                  <span className="muted">{fidelityWords(x.id)}</span>
+                </>
+              )}
             </td>
             <td className="mono">
               {clockMs(x.receivedAt)}

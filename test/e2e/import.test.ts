@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { expect, test } from 'vitest';
 import { openPage, screenshotBoth } from '../support/browser.js';
 import { viewerSession } from '../support/viewer-session.js';
+import { range, sentAt, writeChatterino } from '../support/foreign-sources.js';
 import {
   CHANNEL,
   DAY,
@@ -21,6 +22,7 @@ import {
 let carolFiles = 0;
 const s = viewerSession('import', async (dir) => {
   await writeMainArchive(path.join(dir, 'segments'));
+  await writeChatterino(path.join(dir, 'Logs'), range(0, 40), ['[17:20:00] only_here: a line nobody else has']);
   carolFiles = await writeCarolFolder(path.join(dir, 'carol'));
   // Big enough that an import of it takes seconds, for cancelling.
   await writeBusyHour(path.join(dir, 'big'), CHANNEL, DAY + 10 * 3600, 40_000);
@@ -31,8 +33,8 @@ const openHour = () => openPage(s.browser, `${s.serve.url}/#${CHANNEL}/hour/${HO
 /** Opens the import dialog with `folder` (under the test's folder) typed in; the caller starts it. */
 async function importDialog(p: Page, folder: string) {
   await p.getByRole('button', { name: 'Import…' }).click();
-  const dialog = p.getByRole('dialog', { name: 'Import a folder' });
-  await dialog.getByLabel('Folder to import').fill(path.join(s.dir, folder));
+  const dialog = p.getByRole('dialog', { name: 'Import' });
+  await dialog.getByLabel('File or folder to import').fill(path.join(s.dir, folder));
   return dialog;
 }
 
@@ -112,6 +114,35 @@ test('a running import can be cancelled', async () => {
   expect(await dialog.getByRole('button', { name: 'Cancel import' }).count()).toBe(0);
   await screenshotBoth(p, 'import-cancelled');
   await dialog.getByRole('button', { name: 'Done' }).click();
+  expect(problems).toEqual([]);
+  await close();
+});
+
+test('Chatterino logs: the format is detected before importing; a line only they have shows as reconstructed', async () => {
+  const { page: p, problems, close } = await openHour();
+  const dialog = await importDialog(p, 'Logs');
+  await dialog.getByText(/^Detected: Chatterino logs/).waitFor({ timeout: 30_000 });
+  expect(
+    await dialog.getByLabel('Receiver name (first part of the new receiver id; default: the format)').count(),
+  ).toBe(1);
+  await screenshotBoth(p, 'import-detected');
+  await dialog.getByRole('button', { name: 'Start import' }).click();
+  await dialog.getByText('Import finished').waitFor({ timeout: 60_000 });
+  const text = (await dialog.locator('.import-counts').textContent()) ?? '';
+  expect(text).toContain('Lines imported41');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  const hour = Math.floor(sentAt(0) / 3600) * 3600;
+  await p.goto(`${s.serve.url}/#nymn/hour/${hour}/${hour}-${hour + 3600}`);
+  // The archive already held these messages: Chatterino's receiver joins them (a dashed chip)...
+  await p.locator('.msg .chip-reconstruction').first().waitFor({ timeout: 30_000 });
+  await screenshotBoth(p, 'import-folded');
+  // ...and the line nobody else had stays, marked reconstructed.
+  await p.getByPlaceholder(/^text/).fill('nobody else');
+  const marked = p.locator('.msg', { has: p.locator('.reconstructed') });
+  await marked.first().waitFor({ timeout: 30_000 });
+  await expect.poll(() => p.locator('.msg').count()).toBe(1);
+  expect(await marked.locator('.chip-reconstruction').count()).toBe(1);
+  await screenshotBoth(p, 'import-reconstructed');
   expect(problems).toEqual([]);
   await close();
 });

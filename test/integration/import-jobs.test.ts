@@ -41,7 +41,7 @@ const ended = (jobs: ImportJobs, id: string) =>
 describe('ImportJobs', () => {
   it('imports in the background and reports the end only after the index was told', async () => {
     const { source, segments, jobs, events, log } = await setup();
-    const started = await jobs.start([source]);
+    const started = await jobs.start({ sources: [source] });
     if (!started.ok) throw new Error(started.error.message);
     await ended(jobs, started.value.importId);
     expect(jobs.status()).toEqual([events.at(-1)]);
@@ -58,15 +58,15 @@ describe('ImportJobs', () => {
       return importSegments(dest, sources, opts);
     };
     const { source, segments, jobs } = await setup({ run: slow });
-    const first = await jobs.start([source]);
+    const first = await jobs.start({ sources: [source] });
     if (!first.ok) throw new Error(first.error.message);
-    expect(await jobs.start([source])).toMatchObject({ ok: false, error: { code: 'busy' } });
+    expect(await jobs.start({ sources: [source] })).toMatchObject({ ok: false, error: { code: 'busy' } });
     expect(await jobs.cancel(first.value.importId)).toEqual({ ok: true, value: { cancelled: true } });
     expect(jobs.status()).toMatchObject([{ phase: 'cancelled', error: null }]);
     await expect(fs.readdir(path.join(segments, 'other'))).rejects.toThrow();
     // A finished import is no longer running: cancelling it cancels nothing, and a new one may start.
     expect(await jobs.cancel(first.value.importId)).toEqual({ ok: true, value: { cancelled: false } });
-    expect(await jobs.start([source])).toMatchObject({ ok: true });
+    expect(await jobs.start({ sources: [source] })).toMatchObject({ ok: true });
     expect(await jobs.cancel('import-nope')).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
@@ -75,7 +75,7 @@ describe('ImportJobs', () => {
       throw new Error('disk on fire');
     };
     const { source, jobs } = await setup({ run: broken });
-    const started = await jobs.start([source]);
+    const started = await jobs.start({ sources: [source] });
     if (!started.ok) throw new Error(started.error.message);
     await ended(jobs, started.value.importId);
     expect(jobs.status()).toMatchObject([{ phase: 'failed', error: 'disk on fire' }]);
@@ -86,7 +86,7 @@ describe('ImportJobs', () => {
     const file = path.join(dir, 'file.txt');
     await fs.writeFile(file, 'x');
     const refused = async (src: string, code: string) =>
-      expect(await jobs.start([src])).toMatchObject({ ok: false, error: { code } });
+      expect(await jobs.start({ sources: [src] })).toMatchObject({ ok: false, error: { code } });
     await refused('relative/dir', 'invalid_argument');
     await refused(path.join(dir, 'nope'), 'not_found');
     await refused(file, 'invalid_argument');

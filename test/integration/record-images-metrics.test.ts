@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeTwitch, fixtureLines } from '../support/fake-twitch.js';
+import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
 import { FakeImageServer } from '../support/fake-images.js';
 import { spawnRecorder, type RecordProcess } from '../support/record-process.js';
 import { waitForLiveImages } from '../support/live-images.js';
 import { LiveImages } from '../../app/images/live.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
 
 let chat: FakeTwitch;
 let images: FakeImageServer;
@@ -68,16 +68,6 @@ function sum(m: Map<string, number>, name: string, labels: Record<string, string
   return total;
 }
 
-const liveLines = () =>
-  fixtureLines().map((l) => {
-    const sp = l.indexOf(' ');
-    const tags = l
-      .slice(1, sp)
-      .split(';')
-      .filter((t) => !t.startsWith('historical') && !t.startsWith('rm-received-ts'));
-    return `@${tags.join(';')}${l.slice(sp)}`;
-  });
-
 describe('record: images and metrics', () => {
   it('metrics move as lines arrive; emotes and sets are stored while recording', async () => {
     const segments = path.join(tmp, 'a');
@@ -94,7 +84,7 @@ describe('record: images and metrics', () => {
     // The connection's preamble (its own JOIN, names, USERSTATE, ROOMSTATE) was received and ignored.
     expect(sum(before, 'chat_archiver_lines_ignored_total', { reason: 'preamble' })).toBeGreaterThan(0);
 
-    const lines = liveLines();
+    const lines = fixtureLines().map(liveLine);
     chat.broadcast('nymn', lines.slice(0, 100));
     await expect
       .poll(async () => sum(await scrape(url), 'chat_archiver_lines_stored_total'), { timeout: 20_000 })
@@ -148,7 +138,7 @@ describe('record: images and metrics', () => {
     const on = record(path.join(tmp, 'stalled'), ['--cdn', stalledUrl, '--no-third-party'], true);
     try {
       await chat.waitForJoined('nymn', 2, 30_000);
-      const lines = liveLines();
+      const lines = fixtureLines().map(liveLine);
       chat.broadcast('nymn', lines);
       for (const p of [off, on])
         await p.waitForEvent(

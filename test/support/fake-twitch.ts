@@ -16,15 +16,41 @@ export function fixtureLines(): string[] {
   return (JSON.parse(fs.readFileSync(FIXTURE_PATH, 'utf8')) as { messages: string[] }).messages;
 }
 
-/** The line as a live connection receives it: without the service's `historical` and `rm-received-ts` tags. */
+/**
+ * The line as a live connection receives it: without the service's `historical`, `rm-received-ts`
+ * and `rm-deleted` (on messages deleted since, 4 lines of the fixture) tags.
+ */
 export function liveLine(line: string): string {
   if (!line.startsWith('@')) return line;
   const sp = line.indexOf(' ');
   const tags = line
     .slice(1, sp)
     .split(';')
-    .filter((t) => !t.startsWith('historical=') && t !== 'historical' && !t.startsWith('rm-received-ts='));
+    .filter((t) => !/^(?:historical|rm-received-ts|rm-deleted)(?:=|$)/.test(t));
   return `@${tags.join(';')}${line.slice(sp)}`;
+}
+
+/**
+ * The fixture's lines in `#channel` as makers of fresh lines: each takes a number (for a unique
+ * id) and a `tmi-sent-ts` (ms). Id-less lines (CLEARCHAT) get a unique target instead.
+ */
+export function freshLineTemplates(channel: string): Array<(n: number, ts: number) => string> {
+  return fixtureLines().map((raw) => {
+    const line = liveLine(raw).replace(' #nymn', ` #${channel}`);
+    const withId = /^(.*?(?:^@|;)id=)[^; ]+(.*?tmi-sent-ts=)\d+(.*)$/s.exec(line);
+    if (withId) {
+      const [, a, b, c] = withId as unknown as [string, string, string, string];
+      return (n, ts) => `${a}bench-${n}${b}${ts}${c}`;
+    }
+    const tsFirst = /^(.*?tmi-sent-ts=)\d+(.*?(?:^@|;)id=)[^; ]+(.*)$/s.exec(line);
+    if (tsFirst) {
+      const [, a, b, c] = tsFirst as unknown as [string, string, string, string];
+      return (n, ts) => `${a}${ts}${b}bench-${n}${c}`;
+    }
+    const noId = /^(.*?tmi-sent-ts=)\d+(.*)$/s.exec(line)!;
+    const [, a, c] = noId as unknown as [string, string, string];
+    return (n, ts) => `${a}${ts}${c.replace(/ (\S+)$/, ` $1_${n}`)}`;
+  });
 }
 
 export interface FakeClient {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { TWITCH_SCALES, TWITCH_THEMES } from '../../app/images/layout.js';
 import { emoteIdsOf } from '../../app/images/twitch-emotes.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
 
 /**
  * Waits until every Twitch emote of the recorded `lines` (all its files) and `channel`'s 7TV

@@ -6,8 +6,8 @@
  */
 import type { ChatRecord, Range } from '../../app/archive/record.js';
 import { writeRecords } from '../../app/archive/store.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
-import { stripHistoryTags } from '../../app/record/line-rules.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
+import { stripHistoryTags } from '../../app/archive/line-rules.js';
 import { fixtureLines } from './fake-twitch.js';
 
 export const CHANNEL = 'nymn';

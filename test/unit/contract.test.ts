@@ -8,7 +8,7 @@ import { ChannelIndex, summarizeBatch } from '../../app/service/index-cache.js';
 import { parseRecordKey } from '../../app/service/record-query.js';
 import { ircLine } from '../../app/service/irc-line.js';
 import { checkServeOptions, isLoopback } from '../../app/service/http-server.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
 import { sampleRecords } from '../../app/service/sample.js';
 import { defaultSegmentsDir } from '../../app/service/paths.js';
 import { encodeRecord } from '../../app/archive/encode.js';

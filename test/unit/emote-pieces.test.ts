@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { pieceText, textPieces, twitchRanges } from '../../renderer/messages/emotes.js';
 import { actionText } from '../../renderer/messages/describe.js';
 import type { ViewerImageSets } from '../../app/service/contract.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
 import { fixtureLines } from '../support/fake-twitch.js';
 
 const sets = (codes: string[], twitch = true): ViewerImageSets => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseIrcLine, splitFrame, unescapeTagValue } from '../../app/record/irc-parse.js';
+import { parseIrcLine, splitFrame, unescapeTagValue } from '../../app/archive/irc-parse.js';
 
 describe('unescapeTagValue', () => {
   it('unescapes the IRCv3 escapes', () => {

@@ -1,7 +1,7 @@
 /** The live preview of a recording: the latest lines, copies from overlapping connections folded. */
 import { describe, expect, it } from 'vitest';
 import { LiveTail, TAIL_CAPACITY } from '../../app/record/live-tail.js';
-import { parseIrcLine } from '../../app/record/irc-parse.js';
+import { parseIrcLine } from '../../app/archive/irc-parse.js';
 
 const T = 1704556800;
 const line = (raw: string) => {

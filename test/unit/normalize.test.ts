@@ -5,35 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cluster, minuteBatches, normalize } from '../../app/archive/normalize.js';
-import { observe, type Observation } from '../../app/archive/observation.js';
+import type { Observation } from '../../app/archive/observation.js';
 import { parseBatch } from '../../app/archive/read.js';
-import { validateRecord, type ChatRecord } from '../../app/archive/record.js';
+import type { ChatRecord } from '../../app/archive/record.js';
 import { HOUR, arbRecordSet } from '../support/generate.js';
-
-function observationsOf(records: ChatRecord[]): Observation[] {
-  return records.flatMap((r) => {
-    const v = validateRecord(JSON.parse(JSON.stringify(r)));
-    if (!v.ok) throw new Error(v.reason);
-    return observe(v.record).observations;
-  });
-}
-
-/** An archive's content as text: its canonical lines in file order. */
-const text = (obs: Observation[]) =>
-  normalize(obs)
-    .lines.map((l) => l.line)
-    .join('\n');
-
-/** What an archive holding exactly `text` yields when read back. */
-function reread(t: string): Observation[] {
-  if (t === '') return [];
-  const p = parseBatch(Buffer.from(t + '\n', 'utf8'));
-  expect(p.problems).toEqual([]);
-  return p.observations;
-}
-
-/** Two normalized archives merged, as an import does. */
-const merge = (a: string, b: string) => text([...reread(a), ...reread(b)]);
+import { assertOrderIndependent, merge, observationsOf, records, reread, text } from '../support/merge-laws.js';
 
 const oKey = (o: Observation) => `${o.key}\u0001${o.receiver}\u0001${o.received}`;
 
@@ -60,19 +36,7 @@ const runs = { numRuns: 400 };
 
 describe('normalize: merge laws on generated sets', () => {
   it('depends only on the set: any order, any repetition', () => {
-    fc.assert(
-      fc.property(
-        arbRecordSet.chain((rs) =>
-          fc.tuple(fc.constant(rs), fc.shuffledSubarray(rs, { minLength: rs.length }), fc.subarray(rs)),
-        ),
-        ([rs, shuffled, again]) => {
-          const t = text(observationsOf(rs));
-          expect(text(observationsOf(shuffled))).toBe(t);
-          expect(text(observationsOf([...shuffled, ...again]))).toBe(t);
-        },
-      ),
-      runs,
-    );
+    assertOrderIndependent(arbRecordSet, runs);
   });
 
   it('commutative: merge(X, Y) = merge(Y, X)', () => {
@@ -180,11 +144,6 @@ describe('normalize: the cases SPEC §6 names', () => {
     receiver_ranges: { [receiver]: [start, 55] },
     ...extra,
   });
-  const records = (t: string) =>
-    t
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as ChatRecord);
 
   it('one receiver seeing the same id-less event twice within the padding keeps two records, each joined by the other receiver', () => {
     const obs = observationsOf([

@@ -1,5 +1,10 @@
-/** Which received lines are stored (SPEC §5): command whitelist, channel check, connection preamble. */
+/**
+ * Which received lines are stored (SPEC §5): command whitelist, channel check, connection
+ * preamble; and the server time a line carries. Shared by the recorder and the importers of
+ * other tools' raw logs, so both keep and time the same lines.
+ */
 import type { IrcLine } from './irc-parse.js';
+import type { Tags } from './record.js';
 
 const KEPT_COMMANDS: ReadonlySet<string> = new Set([
   'JOIN',
@@ -14,8 +19,22 @@ const KEPT_COMMANDS: ReadonlySet<string> = new Set([
   'USERSTATE',
 ]);
 
-/** Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8). */
-const HISTORY_TAGS = ['historical', 'rm-received-ts'] as const;
+/**
+ * Tags the recent-messages service adds; removed so its lines merge with live copies (SPEC §8).
+ * `rm-deleted` is not in SPEC §8's list, but the service adds it too (to messages deleted since;
+ * 4 lines of the real fixture): kept, such a line would be a second record of its message id.
+ * The deletion itself is the CLEARMSG or CLEARCHAT record of whoever recorded it.
+ */
+const HISTORY_TAGS = ['historical', 'rm-received-ts', 'rm-deleted'] as const;
+
+export const isKeptCommand = (command: string) => KEPT_COMMANDS.has(command);
+
+/** The server's send time from `tmi-sent-ts` (milliseconds), Unix seconds; null without one. */
+export function serverTimestamp(tags: Tags | null): number | null {
+  const v = tags?.['tmi-sent-ts'];
+  if (typeof v !== 'string' || !/^\d+(?:\.\d+)?$/.test(v)) return null;
+  return Number(v) / 1000;
+}
 
 export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
 
@@ -26,7 +45,7 @@ export type Verdict = 'keep' | 'command' | 'channel' | 'preamble';
  * without a join (history).
  */
 export function classifyLine(line: IrcLine, channels: ReadonlySet<string>, roomstateSeen: Set<string> | null): Verdict {
-  if (!KEPT_COMMANDS.has(line.command)) return 'command';
+  if (!isKeptCommand(line.command)) return 'command';
   const target = line.params[0];
   if (target === undefined || !channels.has(target)) return 'channel';
   if (roomstateSeen && !roomstateSeen.has(target)) {

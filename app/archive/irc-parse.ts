@@ -2,7 +2,7 @@
  * IRCv3 line parsing into the SPEC §3 identity fields. Our own parser, because tmi.js
  * changes tag values (`key=` → true, bare `key` → "key", drops `\n`/`\r`) and trims text.
  */
-import type { IrcFields, Tags } from '../archive/record.js';
+import type { IrcFields, Tags } from './record.js';
 
 export type IrcLine = IrcFields;
 
