@@ -12,9 +12,14 @@ export interface Rule {
 
 /** A channel name inside a larger pattern (file names, URL paths). */
 export const CHANNEL_NAME = '[a-z0-9_]{1,25}';
+/**
+ * Top-level folders of a segments folder that are not channels although their names look
+ * like one: the original's `emotes/` and the linked `media/` (see app/archive/layout.ts).
+ */
+export const RESERVED_FOLDER_NAMES = ['emotes', 'media'] as const;
 export const CHANNEL: Rule = {
-  pattern: new RegExp(`^${CHANNEL_NAME}$`),
-  message: 'Twitch channel names are 1–25 characters a–z, 0–9 and _',
+  pattern: new RegExp(`^(?!(?:${RESERVED_FOLDER_NAMES.join('|')})$)${CHANNEL_NAME}$`),
+  message: `Twitch channel names are 1–25 characters a–z, 0–9 and _ (${RESERVED_FOLDER_NAMES.join(' and ')} are reserved for images)`,
 };
 export const LOGIN: Rule = {
   pattern: /^[a-z0-9_]{1,25}$/,

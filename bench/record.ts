@@ -1,6 +1,7 @@
 /**
  * Recorder throughput (`npm run bench:record`; BENCH_SECONDS sets the duration, default 30;
- * RECORD_PROF=DIR writes a CPU profile of the recorder process there).
+ * RECORD_PROF=DIR writes a CPU profile of the recorder process there; RECORD_IMAGES=1 records
+ * with images fetched live from a fake CDN and `--metrics` on, as `bench:images` compares).
  * The fake server floods one channel with fixture lines carrying fresh ids and timestamps,
  * as fast as the recorder process (a separate `chat-archiver record`) takes them: TCP flow
  * control is the only brake. Prints lines/s received and stored, lines lost, the recorder's
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FakeTwitch, freshLineTemplates } from '../test/support/fake-twitch.js';
 import { spawnRecorder } from '../test/support/record-process.js';
+import { FakeImageServer } from '../test/support/fake-images.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const FRAME_LINES = 50;
@@ -33,7 +35,8 @@ function countStored(segments: string): number {
   let n = 0;
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.name.startsWith('.')) continue;
+      // Our own state, and the image folders beside the channels (their set snapshots are .json too).
+      if (e.name.startsWith('.') || (d === segments && (e.name === 'emotes' || e.name === 'media'))) continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.json')) {
@@ -51,7 +54,12 @@ const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 async function main() {
   const segments = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-record-'));
   const srv = await FakeTwitch.start();
-  const rec = spawnRecorder(['--segments', segments, '--channel', 'bench', '--name', 'bench', '--server', srv.url]);
+  const images = process.env.RECORD_IMAGES ? await FakeImageServer.start() : null;
+  const imageArgs = images ? [...images.cliArgs(), '--metrics', '127.0.0.1:0'] : [];
+  const rec = spawnRecorder(
+    ['--segments', segments, '--channel', 'bench', '--name', 'bench', '--server', srv.url, ...imageArgs],
+    { images: !!images },
+  );
   const pid = rec.child.pid!;
   let received = 0;
   let stored = 0;
@@ -118,6 +126,8 @@ async function main() {
   const flushSeconds = (Date.now() - tStop) / 1000;
   const files = countStored(segments);
   await srv.close();
+  const imageRequests = images?.totalRequests ?? 0;
+  await images?.close();
 
   const report = {
     seconds: SECONDS,
@@ -137,11 +147,13 @@ async function main() {
     rssAtEnd: atEnd.rss,
     peakRss: Math.max(peakRss, atEnd.hwm),
     exitCode: code,
+    images: !!images,
+    imageRequests,
   };
   console.log(JSON.stringify(report));
   console.log(
     [
-      `recorder benchmark, ${SECONDS} s of flood`,
+      `recorder benchmark, ${SECONDS} s of flood${images ? `, images and metrics on (${imageRequests} image requests)` : ''}`,
       `  received ${report.linesReceived} lines: ${report.receivedPerSecond} lines/s (CPU ${report.recorderCpuPercentOfOneCore} % of one core)`,
       `  stored   ${report.linesInBatchFiles} lines in batch files: ${report.storedPerSecond} lines/s including ${flushSeconds.toFixed(1)} s of writing at stop`,
       `  lost     ${report.linesLost}`,

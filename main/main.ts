@@ -15,6 +15,9 @@ import { safeStorageSecrets } from './secrets.js';
 import { menuTemplate } from './menu.js';
 import { createTray } from './tray.js';
 import { createWindow, registerAppProtocol } from './window.js';
+import { readImageFile, type StaticFile } from '../app/service/static-files.js';
+
+const NOT_READY: StaticFile = { ok: false, status: 404, message: 'the archive is not open yet' };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
@@ -46,7 +49,9 @@ else {
 
 async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
-  registerAppProtocol(protocol, rendererDir);
+  registerAppProtocol(protocol, rendererDir, (pathname) =>
+    service ? readImageFile(service.segmentsDir, pathname) : Promise.resolve(NOT_READY),
+  );
   const dataDir = app.getPath('userData');
   service = await ArchiveService.create({
     segmentsDir: defaultSegmentsDir(),

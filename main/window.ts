@@ -1,14 +1,23 @@
 /** The one BrowserWindow and the app:// protocol it loads the renderer from. */
 import { BrowserWindow, type Protocol } from 'electron';
-import { readRendererFile } from '../app/service/static-files.js';
+import { IMAGES_PREFIX, readRendererFile, type StaticFile } from '../app/service/static-files.js';
 import { APP_HOST, APP_ORIGIN } from './security.js';
 
-/** Serves the built renderer under app://archive/ with the same CSP and path check as `serve`. */
-export function registerAppProtocol(protocol: Protocol, rendererDir: string): void {
+/**
+ * Serves the built renderer under app://archive/ with the same CSP and path check as `serve`,
+ * and the archive's emote and badge images under app://archive/images/ (`images` reads them).
+ */
+export function registerAppProtocol(
+  protocol: Protocol,
+  rendererDir: string,
+  images: (pathname: string) => Promise<StaticFile>,
+): void {
   protocol.handle('app', async (request) => {
     const url = new URL(request.url);
     if (url.host !== APP_HOST || request.method !== 'GET') return new Response('not found', { status: 404 });
-    const f = await readRendererFile(rendererDir, url.pathname);
+    const f = url.pathname.startsWith(IMAGES_PREFIX)
+      ? await images(url.pathname)
+      : await readRendererFile(rendererDir, url.pathname);
     return f.ok
       ? new Response(new Uint8Array(f.bytes), { headers: f.headers })
       : new Response(f.message, { status: f.status });

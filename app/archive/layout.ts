@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { BATCH_FILE, CHANNEL } from '../rules.js';
+import { BATCH_FILE, CHANNEL, RESERVED_FOLDER_NAMES } from '../rules.js';
 
 const HOUR_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2})$/;
 const BATCH_RE = BATCH_FILE.pattern;
@@ -100,11 +100,21 @@ export function strayReason(name: string): string {
   return 'name is not a batch file name (MM.SS-HASH.json)';
 }
 
+/**
+ * Folders beside the channels that hold no chat: `emotes/` (the original's layout for emote
+ * images, and this project's third-party emotes, badges and set snapshots) and `media/`
+ * (linked media). Both are valid Twitch channel names, so they are reserved by name and
+ * skipped here without being reported: a channel called `emotes` or `media` cannot be
+ * archived in this layout (nor in the original's), and the channel rule refuses them.
+ */
+const RESERVED_FOLDERS: ReadonlySet<string> = new Set(RESERVED_FOLDER_NAMES);
+
 export async function listChannels(segments: string): Promise<{ channels: string[]; strays: Stray[] }> {
   const channels: string[] = [];
   const strays: Stray[] = [];
   for (const e of await readDirOrEmpty(segments)) {
     if (e.name.startsWith('.')) continue; // .quarantine, .chat-archiver state, sync folders
+    if (RESERVED_FOLDERS.has(e.name) && e.isDirectory()) continue;
     const p = path.join(segments, e.name);
     if (!e.isDirectory()) strays.push({ path: p, reason: 'not a channel folder' });
     else if (!CHANNEL.pattern.test(e.name))

@@ -10,6 +10,7 @@ export interface WrittenFile {
   /** False when a file with the same name (hence the same bytes) was already there. */
   created: boolean;
   records: number;
+  bytes: number;
 }
 
 /** Groups records by batch time (the minute of `time`) and writes one canonical file per minute. */
@@ -45,5 +46,5 @@ export async function writeBatchBytes(
   records: number,
 ): Promise<WrittenFile> {
   const p = path.join(dir, batchFileName(batchTime, contentHash(bytes)));
-  return { path: p, created: await writeFileAtomic(p, bytes), records };
+  return { path: p, created: await writeFileAtomic(p, bytes), records, bytes: bytes.length };
 }

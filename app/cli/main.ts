@@ -12,6 +12,7 @@ import { register as serveCommand } from './serve.js';
 import { register as gapsCommand } from './gaps.js';
 import { register as syncCommand } from './sync.js';
 import { register as pullCommand } from './pull.js';
+import { register as emotesCommand } from './emotes.js';
 
 export function buildProgram(): Command {
   const program = new Command('chat-archiver')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     syncCommand,
     pullCommand,
     gapsCommand,
+    emotesCommand,
   ])
     register(program);
   for (const c of program.commands) c.exitOverride();

@@ -1,5 +1,5 @@
 /** What every command shares: exit codes, --json output, progress on stderr, Ctrl-C to cancel. */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SingleBar, Presets } from 'cli-progress';
 import { z } from 'zod';
 import { channelName } from '../service/contract.js';
@@ -126,3 +126,15 @@ export const port = z.coerce
 
 /** `--channel` as users type it (`#Name` too). */
 export const channelOption = (typed: string, flag = '--channel') => option(channelName, normalizeChannel(typed), flag);
+
+/** A secret from a file named on the command line (never the secret itself in argv, where `ps` shows it). */
+export function readTokenFile(file: string, flag = '--token-file'): string {
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new IoError(`cannot read ${flag}: ${(e as Error).message}`);
+  }
+  if (!token) throw new UsageError(`${flag} ${file} is empty`);
+  return token;
+}

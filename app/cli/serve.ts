@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { ArchiveService } from '../service/service.js';
 import { startHttpServer, checkServeOptions } from '../service/http-server.js';
 import { defaultSegmentsDir } from '../service/paths.js';
-import { recordWithRecorder } from '../service/recording.js';
+import { recordingFactory } from '../service/recording.js';
+import { ArchiveMetrics } from '../service/metrics.js';
 import { option, port, UsageError } from './output.js';
 
 export interface ServeOptions {
@@ -33,16 +34,18 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
   const refused = checkServeOptions({ host: o.host, token: o.token ?? null });
   if (refused) throw new UsageError(refused);
   const segments = path.resolve(o.segments);
+  const metrics = new ArchiveMetrics();
   const service = await ArchiveService.create({
     segmentsDir: segments,
     settingsFile: path.join(segments, '.chat-archiver', 'settings.json'),
-    recording: recordWithRecorder,
+    recording: recordingFactory({ metrics }),
     // A served archive is its own node: Syncthing's home sits in its state folder (never synced).
     sync: {
       home: path.join(segments, '.chat-archiver', 'syncthing'),
       settingsFile: path.join(segments, '.chat-archiver', 'sync.json'),
     },
   });
+  service.onEvent(metrics.serviceEvent);
   if (service.settingsProblem) process.stderr.write(`chat-archiver: ${service.settingsProblem}\n`);
   const rendererDir = path.join(projectRoot(), 'out', 'renderer');
   let server;
@@ -54,6 +57,7 @@ export async function serve(o: ServeOptions): Promise<{ url: string; stop: () =>
       token: o.token ?? null,
       allowWrite: o.allowWrite,
       rendererDir: existsSync(path.join(rendererDir, 'index.html')) ? rendererDir : null,
+      metrics,
     });
   } catch (e) {
     await service.close(); // a port in use: nothing may keep running

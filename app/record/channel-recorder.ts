@@ -7,7 +7,7 @@ import type { ChannelRecording, ConnectionState } from './status.js';
 import { ReceiverBatcher } from './batcher.js';
 import type { JournalStore } from './journal.js';
 import { Receiver, addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
-import { splitFrame } from '../archive/irc-parse.js';
+import { splitFrame, type IrcLine } from '../archive/irc-parse.js';
 import { openChatConnection, type ChatConnection } from './tmi-adapter.js';
 import { fetchHistory, historyUrlFor, recordHistory, type HistoryWindow } from './history.js';
 import { LiveTail } from './live-tail.js';
@@ -18,6 +18,13 @@ import type { ConnectedSpan } from '../archive/coverage.js';
 export interface Clock {
   /** Local time, Unix seconds. */
   now(): number;
+}
+
+export interface ReceiverStats {
+  receiver: string;
+  counters: ReceiverCounters;
+  openBatches: number;
+  state: ConnectionState;
 }
 
 export interface ChannelContext {
@@ -34,7 +41,9 @@ export interface ChannelContext {
   chunkLimit?: number;
   newReceiverId(): string;
   newHistoryId(): string;
-  filesWritten(channel: string, files: WrittenFile[]): void;
+  filesWritten(channel: string, receiver: string, files: WrittenFile[]): void;
+  /** Each line a receiver kept (live or history); see observer.ts. */
+  lineStored(channel: string, receiver: string, line: IrcLine, received: number): void;
   unparsable(channel: string, receiverId: string, line: string): void;
   changed(): void;
 }
@@ -108,6 +117,11 @@ export class ChannelRecorder {
   private readonly totals: ReceiverCounters = emptyCounters();
   /** The latest live lines, for watching (history fills are old news and stay out). */
   readonly tail = new LiveTail();
+  /** Every receiver's own counts since the channel was created (closed ones too): a few numbers each. */
+  private readonly receiverCounters = new Map<string, Readonly<ReceiverCounters>>();
+  /** Connections opened, the first of each start included. */
+  private connects = 0;
+  private starts = 0;
 
   constructor(
     private readonly ctx: ChannelContext,
@@ -120,6 +134,7 @@ export class ChannelRecorder {
   start(): void {
     if (this.recording) return;
     this.recording = true;
+    this.starts++;
     this.connect();
   }
 
@@ -127,6 +142,7 @@ export class ChannelRecorder {
     if (!this.recording) return;
     const ctx = this.ctx;
     const id = ctx.newReceiverId();
+    this.connects++;
     const { batcher, receiver } = this.newReceiver(id, false);
     let ended!: () => void;
     const link: Link = {
@@ -166,8 +182,13 @@ export class ChannelRecorder {
     const receiver = new Receiver(id, this.channels, batcher, {
       history,
       onUnparsable: (l) => ctx.unparsable(this.channel, id, l),
-      ...(history ? {} : { onStored: (line, received, iv) => this.tail.add(id, received, line, iv) }),
+      onStored: (line, received, iv) => {
+        // History fills are old news for the live preview, but their emotes are emotes.
+        if (!history) this.tail.add(id, received, line, iv);
+        ctx.lineStored(this.channel, id, line, received);
+      },
     });
+    this.receiverCounters.set(id, receiver.counters);
     return { batcher, receiver };
   }
 
@@ -333,7 +354,7 @@ export class ChannelRecorder {
     const { written, error } = await batcher.writeDue(now);
     const created = written.filter((w) => w.created);
     this.filesWritten += created.length;
-    if (written.length) this.ctx.filesWritten(this.channel, written);
+    if (written.length) this.ctx.filesWritten(this.channel, batcher.receiver, written);
     if (error) this.lastError = `cannot write batch files: ${error.message} (kept in the journal)`;
   }
 
@@ -394,6 +415,22 @@ export class ChannelRecorder {
     const sum = addCounters(emptyCounters(), this.totals);
     for (const l of this.links) if (!l.closed) addCounters(sum, l.receiver.counters);
     return sum;
+  }
+
+  /** Per receiver, for metrics: its counts, open batch chunks, and state (`stopped` once closed). */
+  receivers(): ReceiverStats[] {
+    const open = new Map(this.links.filter((l) => !l.closed).map((l) => [l.id, l]));
+    return [...this.receiverCounters].map(([id, counters]) => ({
+      receiver: id,
+      counters: { ...counters },
+      openBatches: open.get(id)?.batcher.openChunks ?? 0,
+      state: open.get(id)?.state ?? 'stopped',
+    }));
+  }
+
+  /** Connections opened after the first of each start: handovers and reconnects. */
+  get reconnects(): number {
+    return this.connects - this.starts;
   }
 
   status(): ChannelRecording {

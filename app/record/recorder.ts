@@ -11,6 +11,10 @@
  *   r.status()                         ChannelRecording[] (./status.ts), one per channel
  *                                      started and not stopped
  *   r.counters()                       line counts per channel (received, stored, dropped...)
+ *   r.receivers()                      per channel and receiver: counts, open batches, state; and
+ *                                      reconnects per channel (for metrics)
+ *   options.observer                   told of every line kept and batch written (observer.ts):
+ *                                      images and metrics watch a recording this way
  *   events (RecorderEvents, typed): 'status' (ChannelRecording[]) about once a second and
  *           on every change of state; 'filesWritten' (paths: string[]) batch files newly
  *           created; 'unparsable' ({ channel, receiverId, line }) a line our parser
@@ -29,6 +33,8 @@ import { JournalStore, replayLeftoverJournals } from './journal.js';
 import { ChannelRecorder, type ChannelContext, type Clock } from './channel-recorder.js';
 import { addCounters, emptyCounters, type ReceiverCounters } from './receiver.js';
 import type { TailRecord } from './live-tail.js';
+import type { RecordingObserver } from './observer.js';
+import type { ReceiverStats } from './channel-recorder.js';
 
 export type { Clock } from './channel-recorder.js';
 
@@ -47,6 +53,15 @@ export interface RecorderOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Lines per batch file at most (a busy minute becomes several files). */
   chunkLimit?: number;
+  /** Watches lines and batch files (images, metrics); its failures never reach the recording. */
+  observer?: RecordingObserver;
+}
+
+export interface ChannelStats {
+  channel: string;
+  recording: boolean;
+  reconnects: number;
+  receivers: ReceiverStats[];
 }
 
 /** A line our parser rejected; `channel` and `receiverId` are '' for a leftover journal that could not be replayed. */
@@ -67,6 +82,14 @@ export type StartResult = { ok: true } | { ok: false; error: { code: 'invalid_ar
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomSlug = () => Array.from({ length: 5 }, () => ALNUM[randomInt(ALNUM.length)]).join('');
+
+function guarded(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // an observer's failure is its own (observer.ts)
+  }
+}
 
 const FLUSH_MS = 250;
 const TICKS_PER_SECOND = 1000 / FLUSH_MS;
@@ -111,10 +134,15 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       chunkLimit: opts.chunkLimit,
       newReceiverId: () => `${owner}.${connections++}`,
       newHistoryId: () => `${owner}.h${histories++}`,
-      filesWritten: (_channel, files) => {
+      filesWritten: (channel, receiver, files) => {
         const created = files.filter((f) => f.created).map((f) => f.path);
         if (created.length) this.emit('filesWritten', created);
+        for (const f of files) guarded(() => opts.observer?.batchWritten?.(channel, receiver, f.records, f.bytes));
       },
+      lineStored: opts.observer?.lineStored
+        ? (channel, receiver, line, received) =>
+            guarded(() => opts.observer!.lineStored!(channel, receiver, line, received))
+        : () => {},
       unparsable: (channel, receiverId, line) => this.emit('unparsable', { channel, receiverId, line }),
       changed: () => this.emit('status', this.status()),
     };
@@ -194,6 +222,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** The latest lines of a channel being recorded (see LiveTail); none for other channels. */
   tail(channel: string, limit: number): TailRecord[] {
     return this.channels.get(channel)?.tail.records(limit) ?? [];
+  }
+
+  /** Channels being recorded, each with its receivers' counts (stopped channels' are in `counters()`). */
+  receivers(): ChannelStats[] {
+    return [...this.channels.values()].map((c) => ({
+      channel: c.channel,
+      recording: c.status().recording,
+      reconnects: c.reconnects,
+      receivers: c.receivers(),
+    }));
   }
 
   /** Line counts per channel since the recorder was created, stopped channels included. */

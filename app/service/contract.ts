@@ -22,6 +22,7 @@ import type { ImportCounts } from '../archive/import.js';
 import type { ChatRecord, Range } from '../archive/record.js';
 import { FORMATS } from '../foreign/source.js';
 import type { ChannelRecording } from '../record/status.js';
+import type { ViewerImageSets } from '../images/viewer-sets.js';
 import { parseDeviceId } from '../sync/device-id.js';
 import type { NodeStatus } from '../sync/node.js';
 
@@ -34,6 +35,8 @@ export type { CoverageReport, Gap, Interval, ReceiverCoverage } from '../query/g
 
 /** `coverage`: who recorded when, to the second; the CLI's `gaps --json` prints its `channel`, `nodes` and `holes`. */
 export type Coverage = CoverageReport & { channel: string; from: number; to: number };
+/** Third-party emotes and badges to draw at a moment of a channel's chat. */
+export type { ViewerImageSets, ViewerEmote, ViewerBadge } from '../images/viewer-sets.js';
 
 /** A string that keeps one of app/rules.ts's rules, with that rule's message. */
 const ruled = (rule: Rule, max = 2048) => z.string().max(max).regex(rule.pattern, rule.message);
@@ -89,6 +92,10 @@ export const settingsSchema = z.strictObject({
   channels: z.array(channelName).max(100),
   /** Start recording the saved channels when the app (or `serve`) starts. */
   recordOnLaunch: z.boolean(),
+  /** Store emote, third-party emote and badge images while recording. */
+  fetchImages: z.boolean(),
+  /** Also store images and videos linked in messages (opt-in). */
+  fetchMedia: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -345,6 +352,12 @@ export const methods = {
     args: z.strictObject({ token: z.string().min(1).max(512).nullable() }),
     result: null as unknown as { hasToken: boolean },
     writes: true,
+  },
+  /** The third-party emote sets and badges in effect at `at` (their images under `images/emotes/`). */
+  imageSets: {
+    args: z.strictObject({ channel: channelName, at: unixTime }),
+    result: null as unknown as ViewerImageSets,
+    writes: false,
   },
   createSampleArchive: { args: empty, result: null as unknown as { channel: string; records: number }, writes: true },
   /** Hours of a channel with a digest of their file names: what a peer's `pull` compares. */

@@ -8,8 +8,12 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { ApiError, Result } from './contract.js';
 import type { ArchiveService } from './service.js';
-import { readRendererFile } from './static-files.js';
+import { IMAGES_PREFIX, readImageFile, readRendererFile, type StaticFile } from './static-files.js';
+import type { ArchiveMetrics } from './metrics.js';
 import { isMethodName } from './validate.js';
+import { hostOnly, isLoopback } from './loopback.js';
+
+export { isLoopback };
 
 export interface HttpServerOptions {
   service: ArchiveService;
@@ -19,6 +23,8 @@ export interface HttpServerOptions {
   allowWrite?: boolean;
   /** The built renderer (out/renderer); null serves the API only. */
   rendererDir?: string | null;
+  /** Served at `/metrics` (Prometheus text), with the same access rules as everything else. */
+  metrics?: ArchiveMetrics | null;
 }
 
 export interface RunningServer {
@@ -32,11 +38,6 @@ export interface RunningServer {
 const MAX_BODY = 4 * 1024 * 1024;
 const COOKIE = 'chat_archiver_token';
 const HEARTBEAT_MS = 15_000;
-
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
-}
 
 const STATUS: Record<ApiError['code'], number> = {
   invalid_argument: 400,
@@ -124,6 +125,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       });
       return void res.end();
     }
+    if (url.pathname.startsWith(IMAGES_PREFIX))
+      return sendFile(req, res, await readImageFile(opts.service.segmentsDir, url.pathname));
+    if (url.pathname === '/metrics' && opts.metrics) {
+      const body = await opts.metrics.text();
+      res.writeHead(200, { 'content-type': opts.metrics.contentType, 'cache-control': 'no-store' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     return serveStatic(req, res, url.pathname);
   }
 
@@ -148,7 +156,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   async function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (!opts.rendererDir)
       return sendError(res, 'not_found', 'this server has no user interface (build it with `npm run build`)');
-    const f = await readRendererFile(opts.rendererDir, pathname);
+    return sendFile(req, res, await readRendererFile(opts.rendererDir, pathname));
+  }
+
+  function sendFile(req: IncomingMessage, res: ServerResponse, f: StaticFile): void {
     if (!f.ok)
       return sendError(
         res,
@@ -179,11 +190,6 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
         server.closeAllConnections();
       }),
   };
-}
-
-function hostOnly(hostHeader: string): string {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::\d+)?$/.exec(hostHeader);
-  return m ? m[1]! : '';
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -2,9 +2,15 @@
  * The service's recording: the recorder is made from the settings on the first start (with
  * the token, when logging in), kept while they hold, and remade after they change. Index
  * refreshes for the files it writes are tracked so that closing waits for them.
+ *
+ * The real recorder stores the images of what it records (settings `fetchImages`,
+ * `fetchMedia`) and, given a metrics registry (`serve`, `record --metrics`), is watched by it.
  */
 import { Recorder, type RecorderOptions } from '../record/recorder.js';
+import { observeAll } from '../record/observer.js';
+import { LiveImages, type LiveImagesOptions } from '../images/live.js';
 import type { ChannelRecording, RecordRow, Result, Settings } from './contract.js';
+import type { ArchiveMetrics } from './metrics.js';
 import type { SecretStore } from './secrets.js';
 import { fail, ok } from './validate.js';
 
@@ -23,8 +29,84 @@ export function recorderOptions(settings: Readonly<Settings>, token: string | nu
   };
 }
 
+export interface RecordingExtras {
+  metrics?: ArchiveMetrics;
+  /**
+   * How images are fetched (the command line's flags; tests point the sources at fake
+   * servers). Whether they are, media too, and the badges' token come from the settings.
+   */
+  images?: Omit<LiveImagesOptions, 'segments' | 'media' | 'badgeToken' | 'onOutcome'> & { clientId?: string };
+}
+
+/**
+ * A Recorder plus the live image fetcher of its recording. Images start with the first
+ * channel and stop (their queue dropped, `chat-archiver emotes` catches up) when the last
+ * channel stops, so an idle app makes no requests.
+ */
+export class RecorderWithImages extends Recorder {
+  readonly #settings: Readonly<Settings>;
+  readonly #token: string | null;
+  readonly #extras: RecordingExtras;
+  /** Shared with the observer, which the recorder is made with before `this` exists. */
+  readonly #live: { images: LiveImages | null };
+
+  constructor(settings: Readonly<Settings>, token: string | null, extras: RecordingExtras = {}) {
+    const live: { images: LiveImages | null } = { images: null };
+    super({
+      ...recorderOptions(settings, token),
+      observer: observeAll(extras.metrics?.observer, {
+        lineStored: (channel, _receiver, line) => live.images?.noteLine(channel, line),
+      }),
+    });
+    this.#settings = settings;
+    this.#token = token;
+    this.#extras = extras;
+    this.#live = live;
+    extras.metrics?.watchRecorder(this);
+    extras.metrics?.watchImages(() => live.images?.stats() ?? { queued: 0, running: 0, dropped: 0 });
+  }
+
+  override async start(channels: string[]) {
+    const s = this.#settings;
+    if (s.fetchImages && !this.#live.images) {
+      const { clientId, ...images } = this.#extras.images ?? {};
+      const token = s.login.mode === 'token' ? this.#token : null;
+      this.#live.images = new LiveImages({
+        segments: s.segmentsDir,
+        thirdParty: true,
+        ...images,
+        badgeToken: token ? { token, clientId } : null,
+        media: s.fetchMedia,
+        onOutcome: this.#extras.metrics?.imageOutcome,
+      });
+    }
+    const started = await super.start(channels);
+    if (!started.ok) await this.#idleImages();
+    return started;
+  }
+
+  override async stop(channels?: string[]) {
+    await super.stop(channels);
+    await this.#idleImages();
+  }
+
+  /** Nothing is recorded: no more image requests. */
+  async #idleImages(): Promise<void> {
+    const images = this.#live.images;
+    if (!images || this.status().length > 0) return;
+    this.#live.images = null;
+    await images.close();
+  }
+}
+
+/** Recorders that store images, watched by `metrics` when given. */
+export const recordingFactory =
+  (extras: RecordingExtras = {}): RecordingFactory =>
+  (settings, token) =>
+    new RecorderWithImages(settings, token, extras);
+
 /** The real recorder, configured from the settings. */
-export const recordWithRecorder: RecordingFactory = (settings, token) => new Recorder(recorderOptions(settings, token));
+export const recordWithRecorder: RecordingFactory = recordingFactory();
 
 export interface RecordingSessionOptions {
   /** None: recording is not available in this process. */

@@ -35,6 +35,7 @@ import { errorMessage, fail, invalid, isMethodName, ok, parseArgs, thrownError }
 import { archiveFile, archiveFiles, archiveHours } from './archive-files.js';
 import { SyncControl } from './sync-control.js';
 import { SyncthingError } from '../sync/rest.js';
+import { imageSetsAt } from '../images/viewer-sets.js';
 
 export type { ImportFn } from './import-jobs.js';
 export type { RecordingControl, RecordingFactory } from './recording.js';
@@ -239,6 +240,7 @@ export class ArchiveService {
       this.#recording.tokenChanged();
       return ok({ hasToken: this.#secrets.has() });
     },
+    imageSets: async ({ channel, at }) => ok(await imageSetsAt(this.segmentsDir, channel, at)),
     createSampleArchive: async () => {
       const r = await writeSampleArchive(this.segmentsDir);
       await this.#changed(r.channel);
@@ -340,7 +342,7 @@ export class ArchiveService {
     if (!change.ok) return change;
     const { next, moved, recorderChanged } = change.value;
     if (recorderChanged && this.#recording.isRecording())
-      return fail('busy', 'stop recording before changing the archive folder, node name, server or login');
+      return fail('busy', 'stop recording before changing the archive folder, node name, server, login or images');
     await this.#settings.save(next);
     if (recorderChanged) await this.#recording.reset();
     if (moved) {

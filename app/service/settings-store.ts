@@ -25,6 +25,8 @@ export function defaultSettings(segmentsDir: string): Settings {
     keepRecordingInTray: false,
     channels: [],
     recordOnLaunch: false,
+    fetchImages: true,
+    fetchMedia: false,
   };
 }
 
@@ -35,7 +37,7 @@ export interface SettingsChange {
   next: Settings;
   /** The archive folder is another one: the index must be reopened. */
   moved: boolean;
-  /** Folder, node name, server or login changed: the recorder was made with the old ones. */
+  /** Folder, node name, server, login or images changed: the recorder was made with the old ones. */
   recorderChanged: boolean;
 }
 
@@ -58,7 +60,9 @@ export function changeSettings(
     moved ||
     JSON.stringify(next.login) !== JSON.stringify(current.login) ||
     next.server !== current.server ||
-    next.nodeName !== current.nodeName;
+    next.nodeName !== current.nodeName ||
+    next.fetchImages !== current.fetchImages ||
+    next.fetchMedia !== current.fetchMedia;
   return ok({ next, moved, recorderChanged });
 }
 

@@ -13,6 +13,7 @@ import { Empty, ErrorBox, Loading } from '../ui/states.js';
 import { Filters, isFiltered, toQueryFilter, type FilterState } from './Filters.js';
 import { MessageRow, type RowActions } from './MessageRow.js';
 import { PagedRecords } from './paged-records.js';
+import { useImageSets, useShowEmoteImages, type EmoteView } from './EmoteText.js';
 import type { Moderation } from './use-moderation.js';
 
 /** A record by its key (valid until its file is merged away) or its message id (for good). */
@@ -84,6 +85,12 @@ export function MessagePane(props: Props) {
     reading,
   } = props;
   const scheme = useColorScheme();
+  const [showImages, setShowImages] = useShowEmoteImages();
+  const sets = useImageSets(channel, span?.[0], showImages);
+  const emotes: EmoteView | null = useMemo(
+    () => (showImages ? { sets, theme: scheme } : null),
+    [showImages, sets, scheme],
+  );
   const debounced = useDebounced(filters, 250);
   const filterKey = JSON.stringify(toQueryFilter(debounced) ?? null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
@@ -245,6 +252,10 @@ export function MessagePane(props: Props) {
         <div className="messages-tools">
           {reading}
           <Filters value={filters} onChange={onFilters} all={all} onAll={onAll} />
+          <label className="emote-toggle" title="Draw emotes and badges from the archive's images, or show their text">
+            <input type="checkbox" checked={showImages} onChange={(e) => setShowImages(e.target.checked)} />
+            Emote images
+          </label>
         </div>
       </header>
       {!span && (
@@ -294,6 +305,7 @@ export function MessagePane(props: Props) {
                     scheme={scheme}
                     actions={actions}
                     timeFormat={timeFormat}
+                    emotes={emotes}
                   />
                 ) : (
                   <div className="msg msg-placeholder" aria-label="loading">

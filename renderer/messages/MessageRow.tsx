@@ -16,7 +16,8 @@ import {
   zoneWord,
   type TimeFormat,
 } from '../format.js';
-import { actionText, badges, commandWord, isModeration, login, recordText, senderName } from './describe.js';
+import { actionText, badgeList, commandWord, isModeration, login, recordText, senderName } from './describe.js';
+import { Badge, EmoteText, type EmoteView } from './EmoteText.js';
 import type { Moderation } from './use-moderation.js';
 import { removedBy } from './moderation.js';
 import { userColor, type Scheme } from './user-color.js';
@@ -88,6 +89,7 @@ export const MessageRow = memo(function MessageRow({
   scheme,
   actions,
   timeFormat,
+  emotes = null,
 }: {
   row: RecordRow;
   index: number;
@@ -96,6 +98,8 @@ export const MessageRow = memo(function MessageRow({
   scheme: Scheme;
   actions: RowActions;
   timeFormat: TimeFormat;
+  /** Emotes and badges as images from the archive; null (the default) shows their text codes. */
+  emotes?: EmoteView | null;
 }) {
   const r = row.record;
   const who = login(r);
@@ -124,10 +128,8 @@ export const MessageRow = memo(function MessageRow({
           {commandWord(r)}
         </span>
         <span className="content">
-          {badges(r).map((b) => (
-            <span key={b} className="badge">
-              {b}
-            </span>
+          {badgeList(r).map((b) => (
+            <Badge key={b.key} label={b.label} image={emotes?.sets?.badges[b.key]} />
           ))}
           <span
             className={who ? 'name' : 'name name-server'}
@@ -135,7 +137,9 @@ export const MessageRow = memo(function MessageRow({
           >
             {senderName(r)}
           </span>
-          <span className={isAction ? 'text text-action' : 'text'}>{text}</span>
+          <span className={isAction ? 'text text-action' : 'text'}>
+            {emotes && r.command === 'PRIVMSG' ? <EmoteText text={text} tag={r.tags?.emotes} view={emotes} /> : text}
+          </span>
         </span>
       </div>
       <div className="msg-meta">

@@ -34,6 +34,11 @@ const BADGE_WORDS: Record<string, string> = {
 
 /** `badges=subscriber/36,no_audio/1` (+ `badge-info=subscriber/38`) → `sub 38 mo`, `no audio`. */
 export function badges(r: ChatRecord): string[] {
+  return badgeList(r).map((b) => b.label);
+}
+
+/** Each badge with its `set/version` key (for its image, when badges are stored) and its words. */
+export function badgeList(r: ChatRecord): Array<{ key: string; label: string }> {
   const list = tag(r, 'badges');
   if (!list) return [];
   const info = new Map<string, string>();
@@ -45,11 +50,12 @@ export function badges(r: ChatRecord): string[] {
     const [name, version = ''] = b.split('/');
     if (!name) return [];
     const word = BADGE_WORDS[name] ?? name.replace(/[-_]/g, ' ');
+    const key = `${name}/${version}`;
     if (name === 'subscriber' || name === 'founder') {
       const months = info.get(name);
-      return [months ? `${word} ${months} mo` : word];
+      return [{ key, label: months ? `${word} ${months} mo` : word }];
     }
-    return [version && version !== '1' && version !== '0' ? `${word} ${version}` : word];
+    return [{ key, label: version && version !== '1' && version !== '0' ? `${word} ${version}` : word }];
   });
 }
 

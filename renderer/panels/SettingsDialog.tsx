@@ -187,6 +187,23 @@ export function SettingsDialog({ onClose, onSaved }: { onClose: () => void; onSa
                 disabled={!form.historyGapFilling}
               />
             </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.fetchImages}
+                onChange={(e) => set('fetchImages', e.target.checked)}
+              />
+              Store emote and badge images while recording (Twitch, 7TV, BetterTTV, FrankerFaceZ)
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={form.fetchMedia}
+                onChange={(e) => set('fetchMedia', e.target.checked)}
+                disabled={!form.fetchImages}
+              />
+              Also store images and videos linked in messages
+            </label>
             {isDesktop && (
               <label className="check">
                 <input

@@ -36,6 +36,8 @@ test('empty archive → settings → record a channel: status and messages arriv
   await settings.getByLabel('Node name').fill('e2e-node');
   await settings.getByLabel('Chat server').fill(twitch.url);
   await settings.getByLabel(/Fill gaps/).uncheck();
+  // Images would come from the public CDNs: tests talk only to 127.0.0.1.
+  await settings.getByLabel(/Store emote and badge images/).uncheck();
   await screenshotBoth(p, 'settings');
   await settings.getByRole('button', { name: 'Save' }).click();
   await settings.getByText('Saved.').waitFor();

@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { ArchiveService } from '../../app/service/service.js';
-import { recordWithRecorder } from '../../app/service/recording.js';
+import { recordingFactory, recordWithRecorder } from '../../app/service/recording.js';
 import type { ApiEvent, RecordRow } from '../../app/service/contract.js';
 import { FakeTwitch, fixtureLines, liveLine } from '../support/fake-twitch.js';
+import { FakeImageServer } from '../support/fake-images.js';
+import { guardLoopbackOnly } from '../support/loopback-guard.js';
+import { waitForLiveImages } from '../support/live-images.js';
 import { tempDir } from '../support/service-archive.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -55,7 +58,12 @@ describe('recording through the service', () => {
     const events: ApiEvent[] = [];
     service.onEvent((e) => events.push(e));
     expect(
-      await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'test-node' }),
+      await service.api.setSettings({
+        server: fake.url,
+        historyGapFilling: false,
+        nodeName: 'test-node',
+        fetchImages: false,
+      }),
     ).toMatchObject({ ok: true });
 
     const started = await service.api.recordingStart({ channels: ['nymn'] });
@@ -98,7 +106,12 @@ describe('recording through the service', () => {
       t.cleanup,
       () => service.close(),
     );
-    await service.api.setSettings({ server: fake.url, historyGapFilling: false, nodeName: 'live-node' });
+    await service.api.setSettings({
+      server: fake.url,
+      historyGapFilling: false,
+      nodeName: 'live-node',
+      fetchImages: false,
+    });
     expect(await service.api.recordingTail({ channel: 'nymn', limit: 10 })).toEqual({ ok: true, value: [] });
     await service.api.recordingStart({ channels: ['nymn'] });
     await fake.waitForJoined('nymn', 1);
@@ -143,5 +156,55 @@ describe('recording through the service', () => {
       ok: false,
       error: { code: 'invalid_argument' },
     });
+  });
+
+  it('stores the emotes of what it records (settings fetchImages), and stops asking once nothing is recorded', async () => {
+    const unguard = guardLoopbackOnly();
+    const chat = await FakeTwitch.start();
+    const images = await FakeImageServer.start();
+    const t = await tempDir();
+    const segments = path.join(t.dir, 'segments');
+    const service = await ArchiveService.create({
+      segmentsDir: segments,
+      settingsFile: null,
+      recording: recordingFactory({ images: { sources: images.sources, memoryFile: null } }),
+      mergeIntervalMs: 0,
+    });
+    cleanups.push(
+      async () => unguard(),
+      () => chat.close(),
+      () => images.close(),
+      t.cleanup,
+      () => service.close(),
+    );
+    const settings = await service.api.setSettings({
+      server: chat.url,
+      historyGapFilling: false,
+      nodeName: 'img-node',
+    });
+    expect(settings).toMatchObject({ ok: true, value: { fetchImages: true, fetchMedia: false } });
+    await service.api.recordingStart({ channels: ['nymn'] });
+    await chat.waitForJoined('nymn', 1);
+    const lines = fixtureLines().slice(0, 300).map(liveLine);
+    chat.broadcast('nymn', lines);
+    expect((await waitForLiveImages(segments, lines, 'nymn')).size).toBeGreaterThan(2);
+    // The recorder was made with these settings: they change only when it is idle.
+    expect(await service.api.setSettings({ fetchImages: false })).toMatchObject({ ok: false, error: { code: 'busy' } });
+
+    expect(await service.api.recordingStop({})).toEqual({ ok: true, value: [] });
+    await chat.waitFor(() => chat.joinedClients('nymn').length === 0, 15_000, 'the connection gone');
+    const asked = images.totalRequests;
+    // Only an idle recorder can be reconfigured; without images the next recording asks for none.
+    expect(await service.api.setSettings({ fetchImages: false })).toMatchObject({ ok: true });
+    await service.api.recordingStart({ channels: ['nymn'] });
+    await chat.waitFor(() => chat.joinedClients('nymn').length === 1, 15_000, 'only the new connection joined');
+    chat.broadcast('nymn', fixtureLines().slice(300, 500).map(liveLine));
+    await expect
+      .poll(async () => {
+        const s = await service.api.recordingStatus({});
+        return s.ok ? s.value[0]?.tailVersion : 0;
+      })
+      .toBe(200);
+    expect(images.totalRequests).toBe(asked);
   });
 });

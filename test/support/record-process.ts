@@ -16,8 +16,12 @@ export interface RecordProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnRecorder(args: string[]): RecordProcess {
-  return spawnCli(['record', '--json', ...args]);
+/**
+ * `images`: fetch images as `record` does by default; off unless asked, so that a test never
+ * makes the recorder look for the public CDNs (tests talk only to 127.0.0.1).
+ */
+export function spawnRecorder(args: string[], opts: { images?: boolean } = {}): RecordProcess {
+  return spawnCli(['record', '--json', ...(opts.images ? [] : ['--no-images']), ...args]);
 }
 
 /** `chat-archiver ARGS` (give it --json for events). */

@@ -11,6 +11,8 @@ import { isTrustedSender } from '../../main/security.js';
 import { safeStorageSecrets } from '../../main/secrets.js';
 import { ERROR_CODES, hostileArgs, snapshotTree } from '../support/hostile-args.js';
 import { tempDir, writeShapedChannel } from '../support/service-archive.js';
+import { png } from '../support/fake-images.js';
+import { readImageFile } from '../../app/service/static-files.js';
 
 // The preload and window modules import electron at runtime: a fake stands in (no Electron binary here).
 const fake = vi.hoisted(() => ({
@@ -201,13 +203,28 @@ describe('app:// protocol', () => {
     const root = path.join(dir, 'renderer');
     await mkdir(root, { recursive: true });
     await writeFile(path.join(root, 'index.html'), '<!doctype html>');
+    const segments = path.join(dir, 'segments');
+    await mkdir(path.join(segments, 'emotes', '25'), { recursive: true });
+    await writeFile(path.join(segments, 'emotes', '25', 'dark-1.0'), png(4, [1, 2, 3]));
+    await writeFile(path.join(segments, 'emotes', '25', 'light-1.0'), '<svg onload="alert(1)"/>');
     let handler: ((r: Request) => Promise<Response>) | null = null;
-    registerAppProtocol({ handle: (_s: string, h: (r: Request) => Promise<Response>) => (handler = h) } as never, root);
+    registerAppProtocol(
+      { handle: (_s: string, h: (r: Request) => Promise<Response>) => (handler = h) } as never,
+      root,
+      (p) => readImageFile(segments, p),
+    );
     const ok = await handler!(new Request('app://archive/index.html'));
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect((await handler!(new Request('app://archive/..%2fsettings.json'))).status).not.toBe(200);
     expect((await handler!(new Request('app://elsewhere/index.html'))).status).toBe(404);
+    // The archive's images: served by their sniffed type, never anything else.
+    const img = await handler!(new Request('app://archive/images/emotes/25/dark-1.0'));
+    expect(img.status).toBe(200);
+    expect(img.headers.get('content-type')).toBe('image/png');
+    expect(img.headers.get('content-security-policy')).toBe("default-src 'none'");
+    expect((await handler!(new Request('app://archive/images/emotes/25/light-1.0'))).status).toBe(404);
+    expect((await handler!(new Request('app://archive/images/emotes/..%2f..%2fsegments/x'))).status).toBe(404);
   });
 });
 

@@ -36,7 +36,7 @@ describe('changeSettings', () => {
     });
   });
 
-  it('needs a new recorder exactly when the node name, server or login change', () => {
+  it('needs a new recorder exactly when the node name, server, login or image settings change', () => {
     const patch = fc.record(
       {
         nodeName: fc.constantFrom(base.nodeName, 'other-node'),
@@ -48,6 +48,8 @@ describe('changeSettings', () => {
         ),
         historyGapFilling: fc.boolean(),
         keepRecordingInTray: fc.boolean(),
+        fetchImages: fc.boolean(),
+        fetchMedia: fc.boolean(),
       },
       { requiredKeys: [] },
     );
@@ -61,7 +63,9 @@ describe('changeSettings', () => {
         expect(r.value.recorderChanged).toBe(
           next.nodeName !== base.nodeName ||
             next.server !== base.server ||
-            JSON.stringify(next.login) !== JSON.stringify(base.login),
+            JSON.stringify(next.login) !== JSON.stringify(base.login) ||
+            next.fetchImages !== base.fetchImages ||
+            next.fetchMedia !== base.fetchMedia,
         );
       }),
     );
