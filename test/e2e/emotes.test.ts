@@ -54,7 +54,7 @@ afterEach(async () => {
 test('emotes and badges are images from the archive; missing ones and the toggle show text', async () => {
   open = await openPage(s.browser, s.serve.url, { width: 1024, height: 700 });
   const p = open.page;
-  await p.getByRole('button', { name: /^nymn: 800 records/ }).click();
+  await p.getByRole('button', { name: /^nymn 800 records/ }).click();
   await expect.poll(() => p.locator('.messages-title h2').textContent()).toBe('2024-01-06 16:00–17:00 UTC');
   const rows = p.locator('.message-scroll [role=option] .msg');
   await rows.first().waitFor();

@@ -191,7 +191,11 @@ describe('recording through the service', () => {
     // The recorder was made with these settings: they change only when it is idle.
     expect(await service.api.setSettings({ fetchImages: false })).toMatchObject({ ok: false, error: { code: 'busy' } });
 
-    expect(await service.api.recordingStop({})).toEqual({ ok: true, value: [] });
+    // Stopped, not forgotten: the channel stays in the list.
+    expect(await service.api.recordingStop({})).toMatchObject({
+      ok: true,
+      value: [{ channel: 'nymn', recording: false, connections: [] }],
+    });
     await chat.waitFor(() => chat.joinedClients('nymn').length === 0, 15_000, 'the connection gone');
     const asked = images.totalRequests;
     // Only an idle recorder can be reconfigured; without images the next recording asks for none.
