@@ -56,8 +56,15 @@ async function observationsOf(seg: string): Promise<string[]> {
 
 const expected = (worlds: World[]) => worlds.flatMap((w) => w.nodes.flatMap((n) => n.observations.map(observationKey)));
 
+/** Every minute of the tree holds one batch file: the nodes' merges have settled what arrived. */
+const settled = (tree: Array<[string, Buffer]>) => {
+  const minutes = tree.map(([rel]) => /^(.*\/chat\/[^/]+\/\d\d[.:]\d\d)-/.exec(rel)?.[1]).filter(Boolean);
+  return new Set(minutes).size === minutes.length;
+};
+
 async function converged(want: string[]): Promise<boolean> {
-  if (!(await commonTree(nodes))) return false;
+  // Byte-identical is not enough: three nodes can hold the same unmerged files for a moment.
+  if (!(await commonTree(nodes)) || !settled(await chatTree(nodes[0]!.seg))) return false;
   try {
     const got = await observationsOf(nodes[0]!.seg);
     return got.length === want.length && got.every((k, i) => k === want[i]);
