@@ -86,7 +86,7 @@ test('empty archive → settings → record a channel: status and messages arriv
   // Stop: the channel stays in the list, ready to start again; "start on launch" is saved.
   await p.getByRole('button', { name: 'Record…' }).click();
   await panel.getByRole('button', { name: 'Stop recording nymn' }).click();
-  await item.getByText('stopped', { exact: true }).waitFor({ timeout: 20_000 });
+  await item.locator('.pill', { hasText: /^stopped$/ }).waitFor({ timeout: 20_000 });
   expect(await item.getByRole('button', { name: 'Start recording nymn' }).count()).toBe(1);
   await panel.getByLabel(/Start recording these channels when the app starts/).check();
   await expect.poll(async () => (await settingsFile()).recordOnLaunch).toBe(true);

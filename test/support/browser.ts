@@ -50,8 +50,10 @@ export async function openPage(
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
-    // The event stream is cut when the page closes; that is not a failure.
-    if (!closing) problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
+    // The event stream is cut when the page closes, and the viewer itself cancels requests it no longer
+    // needs (a superseded page of records, an emote image scrolled away): ERR_ABORTED is not a failure.
+    if (!closing && r.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText ?? ''}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
